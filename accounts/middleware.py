@@ -1,0 +1,26 @@
+from django.utils.functional import SimpleLazyObject
+
+from .selectors import memberships_for
+
+SESSION_KEY = "current_organization_id"
+
+
+def current_membership(request):
+    """The membership the user is working in: the one chosen in this session, else the first."""
+    memberships = list(memberships_for(request.user))
+    chosen = request.session.get(SESSION_KEY)
+    for membership in memberships:
+        if membership.organization_id == chosen:
+            return membership
+    return memberships[0] if memberships else None
+
+
+class CurrentOrganizationMiddleware:
+    """Puts ``request.membership`` (lazy; None without one) on every request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.membership = SimpleLazyObject(lambda: current_membership(request))
+        return self.get_response(request)

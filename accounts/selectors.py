@@ -1,0 +1,48 @@
+"""Tenancy in one place: what a user may see.
+
+Every query of tenant-owned data goes through ``scope_to_user`` (or the membership helpers
+below), in pages, admin, API and tasks alike. Another organisation's object is simply absent
+from the scoped queryset, so looking it up answers 404, never 403.
+"""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Membership, Organization, Role, User
+
+
+def memberships_for(user: User) -> QuerySet[Membership]:
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.filter(user=user).select_related("organization")
+
+
+def organizations_for(user: User) -> QuerySet[Organization]:
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    return Organization.objects.filter(memberships__user=user)
+
+
+def scope_to_user(queryset: QuerySet, user: User, *, via: str = "organization") -> QuerySet:
+    """Rows of ``queryset`` whose organisation (reached through ``via``) has ``user`` as member.
+
+    ``via`` is the lookup path from the model to its Organization, e.g. ``"organization"`` or
+    ``"questionnaire__organization"``; ``""`` when the queryset holds organisations.
+    """
+    if not user.is_authenticated:
+        return queryset.none()
+    prefix = f"{via}__" if via else ""
+    return queryset.filter(**{f"{prefix}memberships__user": user})
+
+
+def membership_or_404(user: User, slug: str, *, role: Role | str = Role.VIEWER) -> Membership:
+    """The user's membership of organisation ``slug`` with at least ``role``.
+
+    404 when the user is not a member (the organisation is invisible to them). A member whose
+    role is too weak also gets a 404 here: callers that want to show a read-only page check
+    ``Membership.has_role`` themselves.
+    """
+    membership = memberships_for(user).filter(organization__slug=slug).first()
+    if membership is None or not membership.has_role(role):
+        raise Http404("No such organisation.")
+    return membership

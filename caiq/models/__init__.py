@@ -1,0 +1,3 @@
+from .catalog import CatalogVersion, Control, Domain, Question
+
+__all__ = ["CatalogVersion", "Control", "Domain", "Question"]
