@@ -5,10 +5,13 @@ below), in pages, admin, API and tasks alike. Another organisation's object is s
 from the scoped queryset, so looking it up answers 404, never 403.
 """
 
+import hashlib
+
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from .models import Membership, Organization, Role, User
+from .models import Invitation, Membership, Organization, Role, User
 
 
 def memberships_for(user: User) -> QuerySet[Membership]:
@@ -46,3 +49,43 @@ def membership_or_404(user: User, slug: str, *, role: Role | str = Role.VIEWER) 
     if membership is None or not membership.has_role(role):
         raise Http404("No such organisation.")
     return membership
+
+
+def organization_members(organization: Organization) -> QuerySet[Membership]:
+    """Everyone in ``organization``, with their user loaded (the members page lists them all)."""
+    return (
+        Membership.objects.filter(organization=organization)
+        .select_related("user")
+        .order_by("user__email")
+    )
+
+
+def pending_invitations(organization: Organization) -> QuerySet[Invitation]:
+    """Invitations of ``organization`` that can still be accepted."""
+    return (
+        Invitation.objects.filter(
+            organization=organization, accepted_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .select_related("invited_by")
+        .order_by("email")
+    )
+
+
+def invitation_token_hash(token: str) -> str:
+    """What is stored for an invitation token: the raw token only ever exists in the link."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation behind a link, whatever its state (the caller decides what is usable)."""
+    return (
+        Invitation.objects.select_related("organization")
+        .filter(token_hash=invitation_token_hash(token))
+        .first()
+    )
+
+
+def users_visible_to(user: User) -> QuerySet[User]:
+    """Users who share at least one organisation with ``user`` (``user`` included)."""
+    shared = scope_to_user(Membership.objects.all(), user).values("user_id")
+    return User.objects.filter(pk__in=shared)

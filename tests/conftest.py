@@ -1,12 +1,15 @@
 """Personas: an organisation with one member per role, and an outsider in another organisation."""
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from accounts.models import Membership, Organization, Role, User
 
-from .factories import MembershipFactory, OrganizationFactory, UserFactory
+from .factories import MembershipFactory, OrganizationFactory
+from .workbooks import LAYOUT_SAMPLE
 
 
 @dataclass
@@ -40,3 +43,16 @@ def membership_of():
         return Membership.objects.get(user=user, organization=org)
 
     return get
+
+
+@pytest.fixture
+def layout_sample() -> Path:
+    """CSA's v4.0.3 workbook with every CSA text replaced by placeholders (shared/caiq/).
+
+    shared/ sits beside the repository (CAIQ_SHARED_DIR overrides that).
+    """
+    shared = Path(os.environ.get("CAIQ_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+    path = shared / "caiq" / LAYOUT_SAMPLE
+    if not path.exists():
+        pytest.fail(f"{path} is missing: the shared folder must sit beside the repository.")
+    return path

@@ -90,9 +90,7 @@ class Control(models.Model):
         ordering = ["version", "position"]
         constraints = [
             models.UniqueConstraint(fields=["version", "code"], name="control_code_unique"),
-            models.UniqueConstraint(
-                fields=["version", "position"], name="control_position_unique"
-            ),
+            models.UniqueConstraint(fields=["version", "position"], name="control_position_unique"),
             models.CheckConstraint(
                 condition=models.Q(code__regex=CONTROL_CODE_RE), name="control_code_format"
             ),
@@ -105,9 +103,7 @@ class Control(models.Model):
 class Question(models.Model):
     """A CAIQ question, e.g. ``A&A-01.1``; ``row`` is its row in the version's workbook."""
 
-    version = models.ForeignKey(
-        CatalogVersion, on_delete=models.CASCADE, related_name="questions"
-    )
+    version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="questions")
     control = models.ForeignKey(Control, on_delete=models.CASCADE, related_name="questions")
     code = models.CharField(max_length=12)
     text = models.TextField()
