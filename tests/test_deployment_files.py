@@ -14,7 +14,10 @@ APP_SERVICES = ("web", "worker", "beat")
 
 
 def words(command) -> list[str]:
-    return command if isinstance(command, list) else shlex.split(command.replace("&&", " && "))
+    split = command if isinstance(command, list) else shlex.split(command)
+    if split[:2] == ["sh", "-c"]:
+        return shlex.split(split[2])
+    return split
 
 
 def test_the_stack_has_every_service_with_health_checks():

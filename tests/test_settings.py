@@ -21,6 +21,16 @@ def run_python(code: str, **env) -> subprocess.CompletedProcess:
     )
 
 
+def probe(settings_module: str, expression: str, **env) -> subprocess.CompletedProcess:
+    """Print ``expression`` (over ``s``, the settings) from a fresh interpreter."""
+    return run_python(
+        f"import os; os.environ['DJANGO_SETTINGS_MODULE'] = {settings_module!r}; "
+        "import django; django.setup(); from django.conf import settings as s; "
+        f"print({expression})",
+        **env,
+    )
+
+
 def manage(*args: str, **env) -> subprocess.CompletedProcess:
     return run_python(
         "import sys; from django.core.management import execute_from_command_line; "
@@ -30,9 +40,7 @@ def manage(*args: str, **env) -> subprocess.CompletedProcess:
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = run_python(
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings.prod'; django.setup()"
-    )
+    result = probe("config.settings.prod", "s.DEBUG")
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set in production" in result.stderr
@@ -54,12 +62,13 @@ def test_the_deploy_check_on_production_settings_reports_nothing():
 
 
 def test_development_defaults_to_sqlite_under_the_data_folder(tmp_path):
-    code = (
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings.dev'; django.setup();"
-        "from django.conf import settings as s; db = s.DATABASES['default'];"
-        "print(db['ENGINE'], db['NAME'], s.CELERY_TASK_ALWAYS_EAGER, s.STORAGES['default']['OPTIONS']['location'])"
+    result = probe(
+        "config.settings.dev",
+        "s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'], "
+        "s.CELERY_TASK_ALWAYS_EAGER, s.STORAGES['default']['OPTIONS']['location']",
+        DATA_DIR=str(tmp_path),
+        CELERY_BROKER_URL="",
     )
-    result = run_python(code, DATA_DIR=str(tmp_path), CELERY_BROKER_URL="")
 
     engine, name, eager, storage = result.stdout.split()
     assert engine == "django.db.backends.sqlite3"
@@ -69,12 +78,9 @@ def test_development_defaults_to_sqlite_under_the_data_folder(tmp_path):
 
 
 def test_a_broker_url_turns_celery_to_a_real_broker_and_database_url_is_honoured():
-    code = (
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings.prod'; django.setup();"
-        "from django.conf import settings as s; print(s.CELERY_TASK_ALWAYS_EAGER, s.DATABASES['default']['ENGINE'], s.ALLOWED_HOSTS)"
-    )
-    result = run_python(
-        code,
+    result = probe(
+        "config.settings.prod",
+        "s.CELERY_TASK_ALWAYS_EAGER, s.DATABASES['default']['ENGINE'], s.ALLOWED_HOSTS",
         SECRET_KEY=secrets.token_urlsafe(50),
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
         DATABASE_URL="postgres://u@db:5432/caiq",

@@ -163,7 +163,7 @@ def parse_catalog(workbook: Workbook) -> CatalogData:
     end_row = None
     for row in range(header_row + 1, ws.max_row + 1):
         qid = value(row, "question_id")
-        if qid.casefold() == END_MARKER:
+        if _is_end_marker(ws, row):
             end_row = row
             break
         if not qid:
@@ -220,6 +220,13 @@ def parse_catalog(workbook: Workbook) -> CatalogData:
         controls=tuple(controls.values()),
         questions=tuple(questions.values()),
         layout=layout,
+    )
+
+
+def _is_end_marker(ws: Worksheet, row: int) -> bool:
+    """CSA closes the questions with 'End of Standard' merged over A:D, wherever columns moved."""
+    return any(
+        isinstance(cell.value, str) and header_key(cell.value) == END_MARKER for cell in ws[row][:6]
     )
 
 

@@ -1,4 +1,4 @@
-"""The README's first command, for real: bin/run serves the app and a demo user browses the catalog."""
+"""The README's first command, for real: bin/run serves the app; a demo user browses the catalog."""
 
 import os
 import signal
@@ -26,7 +26,7 @@ def running_app(tmp_path):
     env.update(PORT=str(port), DATA_DIR=str(tmp_path / "data"))
     log = (tmp_path / "run.log").open("w")
     process = subprocess.Popen(  # noqa: S603 - the repository's own script
-        ["bash", str(ROOT / "bin" / "run")],
+        ["/bin/bash", str(ROOT / "bin" / "run")],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -49,8 +49,9 @@ def running_app(tmp_path):
             pytest.fail("bin/run did not answer within 180 s")
         yield f"http://127.0.0.1:{port}", (tmp_path / "run.log")
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
         log.close()
 
 
@@ -68,5 +69,5 @@ def test_the_run_command_serves_the_app_and_a_demo_user_browses_the_catalog(runn
 
     assert page.get_by_role("cell", name="261").is_visible()
     page.get_by_role("link", name="CAIQ v4.0.3").click()
-    assert page.get_by_text("UEM-14.1").is_visible()
+    assert page.get_by_text("UEM-14.1", exact=True).is_visible()
     assert page.get_by_text("placeholder text").first.is_visible()

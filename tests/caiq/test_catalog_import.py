@@ -6,7 +6,7 @@ from django.core.files.storage import default_storage
 from caiq.models import CatalogVersion, Control, Domain, Question
 from caiq.services import CatalogImportError, catalog_import
 from caiq.xlsx.builder import COLUMN_LETTERS, build_caiq_workbook
-from tests.workbooks import edited, sample_bytes, tiny_structure, to_bytes
+from tests.workbooks import sample_bytes, tiny_structure, to_bytes
 
 # REFERENCE.md's table: (controls, questions) per domain in CAIQ v4.0.3.
 REFERENCE_COUNTS = {
