@@ -10,7 +10,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_python(code: str, **env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DATABASE_URL"} and not k.startswith("DJANGO_")
+    }
     return subprocess.run(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", code],
         cwd=ROOT,
