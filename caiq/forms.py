@@ -16,3 +16,64 @@ class CatalogUploadForm(forms.Form):
             limit = settings.WORKBOOK_MAX_BYTES // (1024 * 1024)
             raise forms.ValidationError(f"The file is larger than the {limit} MB limit.")
         return upload
+
+
+class QuestionnaireForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    service_name = forms.CharField(label="Cloud service", max_length=200)
+    version = forms.ModelChoiceField(
+        label="CAIQ version", queryset=None, empty_label=None, to_field_name="caiq_version"
+    )
+    owner = forms.ModelChoiceField(queryset=None, required=False)
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, versions, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = versions
+        self.fields["owner"].queryset = people
+
+
+class CopyForwardForm(forms.Form):
+    name = forms.CharField(label="Name of the new questionnaire", max_length=200)
+    version = forms.ModelChoiceField(
+        label="Into CAIQ version", queryset=None, empty_label=None, to_field_name="caiq_version"
+    )
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = versions
+
+
+class SubmissionForm(forms.Form):
+    submitted_at = forms.DateField(
+        label="Submitted on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    star_registry_url = forms.URLField(
+        label="STAR Registry entry", required=False, assume_scheme="https"
+    )
+
+
+class AnswerForm(forms.Form):
+    """The editable fields of one answer, plus the revision the page was loaded at."""
+
+    answer = forms.CharField(required=False)
+    ssrm = forms.CharField(required=False)
+    implementation = forms.CharField(required=False, strip=False)
+    csc_responsibilities = forms.CharField(required=False, strip=False)
+    internal_notes = forms.CharField(required=False, strip=False)
+    revision = forms.IntegerField(min_value=1)
+
+    def values(self) -> dict[str, str]:
+        """Only the fields the browser sent: a partial form must not blank the others."""
+        return {
+            name: self.cleaned_data[name]
+            for name in (
+                "answer",
+                "ssrm",
+                "implementation",
+                "csc_responsibilities",
+                "internal_notes",
+            )
+            if name in self.data
+        }

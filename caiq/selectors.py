@@ -1,8 +1,22 @@
 """Reads of the catalog, shaped for pages and API. The catalog is shared by all organisations."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.http import Http404
 
-from .models import CatalogVersion, Control, Domain, Question
+from accounts.models import Membership, User
+from accounts.selectors import memberships_for, scope_to_user
+
+from .models import (
+    Answer,
+    AnswerChange,
+    CatalogVersion,
+    Control,
+    CspAnswer,
+    Domain,
+    Question,
+    Questionnaire,
+    ReviewStatus,
+)
 
 
 def catalog_versions() -> QuerySet[CatalogVersion]:
@@ -27,4 +41,138 @@ def domains_with_questions(version: CatalogVersion, *, domain_code: str | None =
                 Prefetch("questions", queryset=Question.objects.order_by("position"))
             ),
         )
+    )
+
+
+# --- Questionnaires: tenant data, scoped through accounts.selectors -------------------------
+
+ANSWER_FILTERS = {
+    "unanswered": ("Unanswered", Q(answer="")),
+    "mine": ("Assigned to me", None),  # needs the user: see answers_for_fill_page
+    "ready": ("Ready for review", Q(review_status=ReviewStatus.READY)),
+    "changes": ("Changes requested", Q(review_status=ReviewStatus.CHANGES_REQUESTED)),
+    "na_unexplained": ("NA without explanation", Q(answer=CspAnswer.NA, implementation="")),
+    "no": ("No answers", Q(answer=CspAnswer.NO)),
+    "flagged": ("Flagged on copy", ~Q(carry_over="")),
+}
+
+
+def questionnaires_for(user: User) -> QuerySet[Questionnaire]:
+    return scope_to_user(Questionnaire.objects.all(), user)
+
+
+def questionnaire_for_member(user: User, pk: int) -> tuple[Questionnaire, Membership]:
+    """The questionnaire and the user's membership of its organisation; 404 for outsiders."""
+    questionnaire = (
+        questionnaires_for(user).select_related("version", "organization", "owner").filter(pk=pk)
+    ).first()
+    if questionnaire is None:
+        raise Http404("No such questionnaire.")
+    membership = memberships_for(user).get(organization_id=questionnaire.organization_id)
+    return questionnaire, membership
+
+
+def _progress(prefix: str = "") -> dict:
+    answers = f"{prefix}answers" if prefix else "answers"
+    return {
+        "total": Count(answers),
+        "answered": Count(answers, filter=~Q(**{f"{answers}__answer": ""})),
+        "approved": Count(
+            answers, filter=Q(**{f"{answers}__review_status": ReviewStatus.APPROVED})
+        ),
+    }
+
+
+def questionnaire_list(membership: Membership) -> QuerySet[Questionnaire]:
+    """The organisation's questionnaires with answered and approved counts: one query."""
+    return (
+        Questionnaire.objects.filter(organization_id=membership.organization_id)
+        .select_related("version", "owner")
+        .annotate(**_progress())
+        .order_by("-created_at")
+    )
+
+
+def domain_progress(questionnaire: Questionnaire) -> list[dict]:
+    """Per domain: code, title, total, answered, approved, in catalog order. One query."""
+    return list(
+        questionnaire.answers.values(
+            code=F("question__control__domain__code"),
+            title=F("question__control__domain__title"),
+            position=F("question__control__domain__position"),
+        )
+        .annotate(
+            total=Count("id"),
+            answered=Count("id", filter=~Q(answer="")),
+            approved=Count("id", filter=Q(review_status=ReviewStatus.APPROVED)),
+        )
+        .order_by("position")
+    )
+
+
+def answers_for_fill_page(
+    questionnaire: Questionnaire,
+    user: User,
+    *,
+    domain: str | None = None,
+    show: str | None = None,
+    search: str = "",
+) -> QuerySet[Answer]:
+    """The answers the fill page shows, with everything it renders: one query."""
+    answers = (
+        questionnaire.answers.select_related("question__control__domain", "assignee", "updated_by")
+        .annotate(comment_count=Count("comments"))
+        .order_by("question__position")
+    )
+    if domain:
+        answers = answers.filter(question__control__domain__code=domain)
+    if show == "mine":
+        answers = answers.filter(assignee=user)
+    elif show in ANSWER_FILTERS:
+        answers = answers.filter(ANSWER_FILTERS[show][1])
+    search = search.strip()
+    if search:
+        answers = answers.filter(
+            Q(question__code__icontains=search)
+            | Q(question__text__icontains=search)
+            | Q(implementation__icontains=search)
+        )
+    return answers
+
+
+def answer_for_member(
+    user: User, questionnaire_pk: int, answer_pk: int
+) -> tuple[Answer, Membership]:
+    """The answer and the user's membership of its organisation; 404 for outsiders."""
+    answer = (
+        scope_to_user(Answer.objects.all(), user, via="questionnaire__organization")
+        .select_related("questionnaire", "question__control__domain", "assignee", "updated_by")
+        .filter(pk=answer_pk, questionnaire_id=questionnaire_pk)
+        .first()
+    )
+    if answer is None:
+        raise Http404("No such answer.")
+    membership = memberships_for(user).get(organization_id=answer.questionnaire.organization_id)
+    return answer, membership
+
+
+def answers_assigned_to(user: User, membership: Membership) -> QuerySet[Answer]:
+    return (
+        Answer.objects.filter(
+            assignee=user, questionnaire__organization_id=membership.organization_id
+        )
+        .exclude(questionnaire__status="submitted")
+        .select_related("questionnaire", "question")
+        .order_by("questionnaire__name", "question__position")
+    )
+
+
+def answer_history(answer: Answer) -> QuerySet[AnswerChange]:
+    return answer.changes.select_related("changed_by")
+
+
+def organization_people(membership: Membership) -> QuerySet[User]:
+    """Who questions can be assigned to."""
+    return User.objects.filter(memberships__organization_id=membership.organization_id).order_by(
+        "email"
     )

@@ -1,10 +1,37 @@
 from django.urls import path
 
-from . import views
+from .views import catalog, fill, questionnaires
 
 app_name = "caiq"
 urlpatterns = [
-    path("", views.version_list, name="version_list"),
-    path("import/", views.catalog_upload, name="upload"),
-    path("v<str:version>/", views.version_detail, name="version_detail"),
+    path("catalog/", catalog.version_list, name="version_list"),
+    path("catalog/import/", catalog.catalog_upload, name="upload"),
+    path("catalog/v<str:version>/", catalog.version_detail, name="version_detail"),
+    path("questionnaires/", questionnaires.questionnaire_list, name="questionnaire_list"),
+    path("questionnaires/new/", questionnaires.questionnaire_create, name="questionnaire_create"),
+    path("questionnaires/mine/", fill.my_questions, name="my_questions"),
+    path("questionnaires/<int:pk>/", fill.fill, name="fill"),
+    path("questionnaires/<int:pk>/copy/", questionnaires.questionnaire_copy, name="copy"),
+    path(
+        "questionnaires/<int:pk>/status/<slug:action>/",
+        questionnaires.questionnaire_transition,
+        name="transition",
+    ),
+    path("questionnaires/<int:pk>/assign/", fill.assign, name="assign"),
+    path("questionnaires/<int:pk>/answers/<int:answer_pk>/", fill.answer_save, name="answer_save"),
+    path(
+        "questionnaires/<int:pk>/answers/<int:answer_pk>/history/",
+        fill.answer_history,
+        name="answer_history",
+    ),
+    path(
+        "questionnaires/<int:pk>/answers/<int:answer_pk>/comments/",
+        fill.comment,
+        name="comment",
+    ),
+    path(
+        "questionnaires/<int:pk>/answers/<int:answer_pk>/review/<slug:action>/",
+        fill.answer_review,
+        name="answer_review",
+    ),
 ]

@@ -4,5 +4,5 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
-    path("catalog/", include("caiq.urls")),
+    path("", include("caiq.urls")),
 ]

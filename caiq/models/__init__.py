@@ -1,3 +1,30 @@
 from .catalog import CatalogVersion, Control, Domain, Question
+from .questionnaire import (
+    Answer,
+    AnswerChange,
+    CarryOver,
+    ChangeSource,
+    Comment,
+    CspAnswer,
+    Questionnaire,
+    QuestionnaireStatus,
+    ReviewStatus,
+    SsrmOwnership,
+)
 
-__all__ = ["CatalogVersion", "Control", "Domain", "Question"]
+__all__ = [
+    "Answer",
+    "AnswerChange",
+    "CarryOver",
+    "CatalogVersion",
+    "ChangeSource",
+    "Comment",
+    "Control",
+    "CspAnswer",
+    "Domain",
+    "Question",
+    "Questionnaire",
+    "QuestionnaireStatus",
+    "ReviewStatus",
+    "SsrmOwnership",
+]

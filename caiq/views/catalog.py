@@ -4,10 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from . import selectors
-from .forms import CatalogUploadForm
-from .models import CatalogVersion
-from .services import CatalogImportError, catalog_import
+from .. import selectors
+from ..forms import CatalogUploadForm
+from ..models import CatalogVersion
+from ..services import CatalogImportError, catalog_import
 
 
 @login_required

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from .models import CatalogVersion, Control, Domain, Question
-from .xlsx.catalog import CatalogData, CatalogRejected, parse_catalog
-from .xlsx.guard import DEFAULT_LIMITS, WorkbookRejected, open_workbook
-from .xlsx.layout import comparable
+from ..models import CatalogVersion, Control, Domain, Question
+from ..xlsx.catalog import CatalogData, CatalogRejected, parse_catalog
+from ..xlsx.guard import DEFAULT_LIMITS, WorkbookRejected, open_workbook
+from ..xlsx.layout import comparable
 
 MAX_DIFFERENCES_SHOWN = 10
 

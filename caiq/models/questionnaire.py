@@ -1,0 +1,235 @@
+"""Questionnaires and their answers: tenant data, always reached through accounts.selectors.
+
+A questionnaire belongs to one organisation and one catalog version and holds one Answer per
+question of that version (created with it). Answers carry CAIQ's own vocabulary (REFERENCE.md):
+the values are stored exactly as CSA's dropdowns spell them, so export writes them unchanged.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from accounts.models import Organization
+
+from .catalog import CatalogVersion, Question
+
+# The longest text an Excel cell holds: anything longer could not be exported intact.
+EXCEL_CELL_MAX = 32_767
+
+
+class QuestionnaireStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    APPROVED = "approved", "Approved"
+    SUBMITTED = "submitted", "Submitted"
+
+
+class Questionnaire(models.Model):
+    """One CAIQ for one cloud service of an organisation, against one catalog version."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="questionnaires"
+    )
+    version = models.ForeignKey(
+        CatalogVersion, on_delete=models.PROTECT, related_name="questionnaires"
+    )
+    name = models.CharField(max_length=200)
+    service_name = models.CharField("cloud service", max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_questionnaires",
+    )
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=QuestionnaireStatus.choices, default=QuestionnaireStatus.DRAFT
+    )
+    submitted_at = models.DateField("submitted to the STAR Registry", null=True, blank=True)
+    star_registry_url = models.URLField("STAR Registry entry", blank=True)
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="questionnaire_name_unique_per_org"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=QuestionnaireStatus.values),
+                name="questionnaire_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=QuestionnaireStatus.SUBMITTED)
+                | models.Q(submitted_at__isnull=False),
+                name="questionnaire_submitted_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CspAnswer(models.TextChoices):
+    YES = "Yes", "Yes"
+    NO = "No", "No"
+    NA = "NA", "NA"
+
+
+class SsrmOwnership(models.TextChoices):
+    CSP = "CSP-owned", "CSP-owned"
+    CSC = "CSC-owned", "CSC-owned"
+    THIRD_PARTY = "3rd-party outsourced", "3rd-party outsourced"
+    SHARED_CSC = "Shared CSP and CSC", "Shared CSP and CSC"
+    SHARED_THIRD_PARTY = "Shared CSP and 3rd-party", "Shared CSP and 3rd-party"
+
+
+class ReviewStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    READY = "ready_for_review", "Ready for review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+
+
+class CarryOver(models.TextChoices):
+    """Why a copied-forward answer needs a second look."""
+
+    NONE = "", "—"
+    TEXT_CHANGED = "text_changed", "Question text changed"
+    NEW_QUESTION = "new_question", "New question"
+
+
+class Answer(models.Model):
+    """The CSP's answer to one question of one questionnaire.
+
+    ``answer`` and ``ssrm`` are blank until answered. ``revision`` increases with every save and
+    guards against lost updates: a save names the revision it started from.
+    ``internal_notes`` are never exported.
+    """
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    answer = models.CharField(
+        "CSP CAIQ answer", max_length=3, choices=CspAnswer.choices, blank=True
+    )
+    ssrm = models.CharField(
+        "SSRM control ownership", max_length=30, choices=SsrmOwnership.choices, blank=True
+    )
+    implementation = models.TextField("CSP implementation description", blank=True)
+    csc_responsibilities = models.TextField("CSC responsibilities", blank=True)
+    internal_notes = models.TextField(blank=True)
+    review_status = models.CharField(
+        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.NOT_STARTED
+    )
+    carry_over = models.CharField(max_length=20, choices=CarryOver.choices, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_answers",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    revision = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["questionnaire", "question__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "question"], name="answer_question_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(answer__in=[*CspAnswer.values, ""]), name="answer_value_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ssrm__in=[*SsrmOwnership.values, ""]), name="answer_ssrm_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_status__in=ReviewStatus.values),
+                name="answer_review_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["questionnaire", "review_status"], name="answer_review_idx"),
+            models.Index(fields=["assignee", "questionnaire"], name="answer_assignee_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code} in {self.questionnaire_id}"
+
+
+class ChangeSource(models.TextChoices):
+    PAGE = "page", "Browser"
+    ADMIN = "admin", "Admin"
+    API = "api", "API"
+    IMPORT = "import", "Import"
+    COPY = "copy", "Copy-forward"
+    REVIEW = "review", "Review"
+
+
+class AnswerChange(models.Model):
+    """One save of an answer: which fields changed, from what to what, by whom, through where.
+
+    Written by caiq.services in the same transaction as the change, for every write path.
+    """
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="changes")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=10, choices=ChangeSource.choices)
+    revision = models.PositiveIntegerField()
+    # {"field": [old, new], ...}
+    changes = models.JSONField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["answer", "revision"], name="answer_change_revision_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source__in=ChangeSource.values),
+                name="answer_change_source_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id} r{self.revision}"
+
+
+class Comment(models.Model):
+    """A remark on an answer; a reviewer's request for changes is a comment too."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField()
+    is_review = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Comment on {self.answer_id}"

@@ -1,0 +1,259 @@
+"""Changing answers: every write path (pages, admin, API, imports) comes through here.
+
+Each save compares the revision the caller started from with the stored one (optimistic
+locking), applies only the fields that really changed, bumps the revision and writes exactly
+one AnswerChange with old and new values, all in one transaction.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import Membership, Role, User
+
+from ..answer_rules import approval_problems, value_problems
+from ..models import (
+    Answer,
+    AnswerChange,
+    ChangeSource,
+    Comment,
+    Questionnaire,
+    QuestionnaireStatus,
+    ReviewStatus,
+)
+
+EDITABLE_FIELDS = ("answer", "ssrm", "implementation", "csc_responsibilities", "internal_notes")
+# Fields whose change withdraws a review: what the reviewer approved is no longer there.
+CONTENT_FIELDS = ("answer", "ssrm", "implementation", "csc_responsibilities")
+
+
+@dataclass
+class StaleAnswer(Exception):
+    """Someone saved the answer since the caller loaded it; nothing was written."""
+
+    current: Answer
+    since: list[AnswerChange]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.current.question.code} was changed by someone else since you loaded it "
+            f"(now revision {self.current.revision}); your change was not saved."
+        )
+
+
+def _require_role(membership: Membership, role: Role, action: str) -> None:
+    if not membership.has_role(role):
+        raise PermissionDenied(f"Only a {role.label.lower()} or above can {action}.")
+
+
+def _require_open(questionnaire: Questionnaire) -> None:
+    if questionnaire.status == QuestionnaireStatus.SUBMITTED:
+        raise ValidationError(
+            "This questionnaire was submitted to the STAR Registry and is read-only; "
+            "copy it forward to start the next one."
+        )
+
+
+def _record(answer: Answer, *, user: User | None, source: str, diff: dict) -> AnswerChange:
+    return AnswerChange.objects.create(
+        answer=answer, changed_by=user, source=source, revision=answer.revision, changes=diff
+    )
+
+
+def _reopen_questionnaire(questionnaire: Questionnaire) -> None:
+    # An approved questionnaire whose answer changed needs its review again.
+    if questionnaire.status == QuestionnaireStatus.APPROVED:
+        Questionnaire.objects.filter(pk=questionnaire.pk).update(
+            status=QuestionnaireStatus.IN_REVIEW
+        )
+        questionnaire.status = QuestionnaireStatus.IN_REVIEW
+
+
+def answer_update(
+    *,
+    answer: Answer,
+    membership: Membership | None,
+    user: User | None,
+    values: Mapping[str, str],
+    base_revision: int,
+    source: str = ChangeSource.PAGE,
+) -> Answer:
+    """Save ``values`` (a subset of EDITABLE_FIELDS) if nobody saved since ``base_revision``.
+
+    ``membership`` is the acting user's membership of the answer's organisation; imports and
+    admin actions by superusers pass None after their own checks.
+    """
+    if membership is not None:
+        _require_role(membership, Role.CONTRIBUTOR, "edit answers")
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown answer fields: {', '.join(sorted(unknown))}.")
+    problems = value_problems(values)
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        current = (
+            Answer.objects.select_for_update()
+            .select_related("questionnaire", "question")
+            .get(pk=answer.pk)
+        )
+        _require_open(current.questionnaire)
+        if current.revision != base_revision:
+            since = list(
+                current.changes.filter(revision__gt=base_revision).select_related("changed_by")
+            )
+            raise StaleAnswer(current=current, since=since)
+        diff = {
+            field: [getattr(current, field), value]
+            for field, value in values.items()
+            if getattr(current, field) != value
+        }
+        if not diff:
+            return current
+        if set(diff) & set(CONTENT_FIELDS) and current.review_status != ReviewStatus.IN_PROGRESS:
+            diff["review_status"] = [current.review_status, ReviewStatus.IN_PROGRESS]
+            _reopen_questionnaire(current.questionnaire)
+        for field, (_old, new) in diff.items():
+            setattr(current, field, new)
+        current.revision += 1
+        current.updated_by = user
+        current.save()
+        _record(current, user=user, source=source, diff=diff)
+    return current
+
+
+def _set_review_status(
+    answer: Answer, *, user: User, status: str, source: str, extra: dict | None = None
+) -> Answer:
+    diff = {"review_status": [answer.review_status, status], **(extra or {})}
+    answer.review_status = status
+    answer.revision += 1
+    answer.save(update_fields=["review_status", "revision", "updated_at"])
+    _record(answer, user=user, source=source, diff=diff)
+    return answer
+
+
+def _locked(answer: Answer) -> Answer:
+    return (
+        Answer.objects.select_for_update()
+        .select_related("questionnaire", "question", "updated_by")
+        .get(pk=answer.pk)
+    )
+
+
+def answer_mark_ready(*, answer: Answer, membership: Membership, user: User) -> Answer:
+    """The author hands the answer to review; it must meet CAIQ's rules first."""
+    _require_role(membership, Role.CONTRIBUTOR, "ask for a review")
+    with transaction.atomic():
+        current = _locked(answer)
+        _require_open(current.questionnaire)
+        problems = approval_problems(current)
+        if problems:
+            raise ValidationError(problems)
+        if current.review_status == ReviewStatus.READY:
+            return current
+        return _set_review_status(
+            current, user=user, status=ReviewStatus.READY, source=ChangeSource.REVIEW
+        )
+
+
+def answer_approve(
+    *, answer: Answer, membership: Membership, user: User, source: str = ChangeSource.REVIEW
+) -> Answer:
+    """A reviewer approves: never the answer's last editor (four eyes), never an incomplete one."""
+    _require_role(membership, Role.REVIEWER, "approve answers")
+    with transaction.atomic():
+        current = _locked(answer)
+        _require_open(current.questionnaire)
+        if current.updated_by_id is not None and current.updated_by_id == user.pk:
+            raise PermissionDenied(
+                f"You last edited {current.question.code}: someone else must approve it."
+            )
+        problems = approval_problems(current)
+        if problems:
+            raise ValidationError(problems)
+        if current.review_status == ReviewStatus.APPROVED:
+            return current
+        return _set_review_status(current, user=user, status=ReviewStatus.APPROVED, source=source)
+
+
+def answer_request_changes(
+    *,
+    answer: Answer,
+    membership: Membership,
+    user: User,
+    comment: str,
+    source: str = ChangeSource.REVIEW,
+) -> Answer:
+    """A reviewer sends the answer back, saying why in a comment."""
+    _require_role(membership, Role.REVIEWER, "request changes")
+    if not comment.strip():
+        raise ValidationError("Say what needs to change: the comment is required.")
+    with transaction.atomic():
+        current = _locked(answer)
+        _require_open(current.questionnaire)
+        Comment.objects.create(answer=current, author=user, body=comment.strip(), is_review=True)
+        _reopen_questionnaire(current.questionnaire)
+        return _set_review_status(
+            current, user=user, status=ReviewStatus.CHANGES_REQUESTED, source=source
+        )
+
+
+def answers_assign(
+    *,
+    answers: QuerySet[Answer],
+    assignee: User | None,
+    membership: Membership,
+    user: User,
+    source: str = ChangeSource.PAGE,
+) -> int:
+    """Assign answers (a domain, a selection) to a member of the same organisation, or nobody."""
+    _require_role(membership, Role.REVIEWER, "assign questions")
+    if (
+        assignee is not None
+        and not assignee.memberships.filter(organization_id=membership.organization_id).exists()
+    ):
+        raise ValidationError(f"{assignee} is not a member of {membership.organization}.")
+    with transaction.atomic():
+        changed = [
+            a
+            for a in answers.select_for_update().select_related("assignee")
+            if a.assignee_id != (assignee.pk if assignee else None)
+        ]
+        changes = []
+        now = timezone.now()
+        for a in changed:
+            old = a.assignee.email if a.assignee else ""
+            a.assignee = assignee
+            a.revision += 1
+            a.updated_at = now
+            changes.append(
+                AnswerChange(
+                    answer=a,
+                    changed_by=user,
+                    source=source,
+                    revision=a.revision,
+                    changes={"assignee": [old, assignee.email if assignee else ""]},
+                )
+            )
+        Answer.objects.bulk_update(changed, ["assignee", "revision", "updated_at"])
+        AnswerChange.objects.bulk_create(changes)
+    return len(changed)
+
+
+def comment_add(*, answer: Answer, membership: Membership, user: User, body: str) -> Comment:
+    _require_role(membership, Role.CONTRIBUTOR, "comment")
+    if not body.strip():
+        raise ValidationError("A comment cannot be empty.")
+    problems = value_problems({"internal_notes": body})
+    if problems:
+        raise ValidationError(problems["internal_notes"].replace("Internal notes", "The comment"))
+    return Comment.objects.create(answer=answer, author=user, body=body.strip())
+
+
+def answers_in(questionnaire: Questionnaire, ids: Iterable[int]) -> QuerySet[Answer]:
+    return questionnaire.answers.filter(pk__in=list(ids))

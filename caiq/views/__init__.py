@@ -1,0 +1,1 @@
+"""Pages of the caiq app: the catalog, questionnaires and the fill page."""

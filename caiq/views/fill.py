@@ -1,0 +1,223 @@
+"""The fill page and the answer endpoints it posts to (htmx, or plain forms without script).
+
+htmx requests get HTML fragments back; without JavaScript the same endpoints redirect to the
+fill page at the answer's anchor, so every action works both ways.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget
+
+from accounts.models import Role
+
+from .. import selectors, services
+from ..forms import AnswerForm
+from ..models import ChangeSource, CspAnswer, SsrmOwnership
+
+FIELD_CHOICES = {"answers": CspAnswer.choices, "ssrm_choices": SsrmOwnership.choices}
+
+
+def _abilities(membership) -> dict:
+    return {
+        "can_edit": membership.has_role(Role.CONTRIBUTOR),
+        "can_review": membership.has_role(Role.REVIEWER),
+        "can_manage": membership.has_role(Role.ADMIN),
+    }
+
+
+@login_required
+@require_GET
+def fill(request, pk):
+    questionnaire, membership = selectors.questionnaire_for_member(request.user, pk)
+    domains = selectors.domain_progress(questionnaire)
+    domain = request.GET.get("domain") or None
+    if domain and domain not in {d["code"] for d in domains}:
+        domain = None
+    show = request.GET.get("show") or None
+    search = request.GET.get("q", "")[:100]
+    answers = selectors.answers_for_fill_page(
+        questionnaire, request.user, domain=domain, show=show, search=search
+    )
+    totals = {key: sum(d[key] for d in domains) for key in ("total", "answered", "approved")}
+    context = {
+        "questionnaire": questionnaire,
+        "membership": membership,
+        "domains": domains,
+        "totals": totals,
+        "answers": answers,
+        "domain": domain,
+        "show": show,
+        "search": search,
+        "filters": [(key, label) for key, (label, _q) in selectors.ANSWER_FILTERS.items()],
+        "people": selectors.organization_people(membership),
+        "editable": questionnaire.status != "submitted",
+        **_abilities(membership),
+        **FIELD_CHOICES,
+    }
+    return render(request, "caiq/fill.html", context)
+
+
+def _fragment(request, answer, membership, *, status=200, **extra):
+    context = {
+        "a": answer,
+        "questionnaire": answer.questionnaire,
+        "editable": answer.questionnaire.status != "submitted",
+        "people": None,
+        **_abilities(membership),
+        **FIELD_CHOICES,
+        **extra,
+    }
+    return render(request, "caiq/_answer.html", context, status=status)
+
+
+def _back(answer):
+    return redirect(f"{reverse('caiq:fill', args=[answer.questionnaire_id])}#answer-{answer.pk}")
+
+
+@login_required
+@require_POST
+def answer_save(request, pk, answer_pk):
+    answer, membership = selectors.answer_for_member(request.user, pk, answer_pk)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return _fragment(request, answer, membership, status=400, errors=form.errors)
+    try:
+        saved = services.answer_update(
+            answer=answer,
+            membership=membership,
+            user=request.user,
+            values=form.values(),
+            base_revision=form.cleaned_data["revision"],
+            source=ChangeSource.PAGE,
+        )
+    except services.StaleAnswer as stale:
+        # Keep what the user typed, show what the other person changed, and let them decide.
+        response = _fragment(
+            request,
+            stale.current,
+            membership,
+            status=409,
+            conflict=stale,
+            mine=form.values(),
+        )
+        return reswap(retarget(response, f"#answer-{answer.pk}"), "outerHTML")
+    except ValidationError as error:
+        if not request.htmx:
+            messages.error(request, " ".join(error.messages))
+            return _back(answer)
+        return _fragment(
+            request,
+            answer,
+            membership,
+            status=400,
+            errors=getattr(error, "message_dict", {"__all__": error.messages}),
+        )
+    if not request.htmx:
+        messages.success(request, f"Saved {saved.question.code}.")
+        return _back(saved)
+    return render(request, "caiq/_answer_saved.html", {"a": saved})
+
+
+@login_required
+@require_POST
+def answer_review(request, pk, answer_pk, action):
+    answer, membership = selectors.answer_for_member(request.user, pk, answer_pk)
+    kwargs = {"answer": answer, "membership": membership, "user": request.user}
+    try:
+        if action == "ready":
+            answer = services.answer_mark_ready(**kwargs)
+        elif action == "approve":
+            answer = services.answer_approve(**kwargs)
+        elif action == "request-changes":
+            answer = services.answer_request_changes(
+                **kwargs, comment=request.POST.get("comment", "")
+            )
+        else:
+            raise ValidationError("Unknown review action.")
+        error = None
+    except (ValidationError, PermissionDenied) as exc:
+        error = " ".join(getattr(exc, "messages", [str(exc)]))
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return _back(answer)
+    answer, _ = selectors.answer_for_member(request.user, pk, answer_pk)
+    return _fragment(request, answer, membership, review_error=error, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def assign(request, pk):
+    questionnaire, membership = selectors.questionnaire_for_member(request.user, pk)
+    assignee_id = request.POST.get("assignee") or None
+    assignee = (
+        selectors.organization_people(membership).filter(pk=assignee_id).first()
+        if assignee_id
+        else None
+    )
+    if assignee_id and assignee is None:
+        messages.error(request, "Choose a member of this organisation.")
+        return redirect("caiq:fill", pk=pk)
+    answers = questionnaire.answers.all()
+    if request.POST.get("scope") == "domain":
+        answers = answers.filter(question__control__domain__code=request.POST.get("domain", ""))
+    else:
+        answers = answers.filter(pk__in=request.POST.getlist("answer"))
+    try:
+        count = services.answers_assign(
+            answers=answers, assignee=assignee, membership=membership, user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        who = assignee.get_full_name() if assignee else "nobody"
+        messages.success(request, f"Assigned {count} questions to {who}.")
+    next_url = request.POST.get("next", "")
+    if next_url.startswith(reverse("caiq:fill", args=[pk])):
+        return redirect(next_url)
+    return redirect("caiq:fill", pk=pk)
+
+
+@login_required
+@require_GET
+def answer_history(request, pk, answer_pk):
+    answer, membership = selectors.answer_for_member(request.user, pk, answer_pk)
+    context = {
+        "a": answer,
+        "questionnaire": answer.questionnaire,
+        "history": selectors.answer_history(answer),
+        "comments": answer.comments.select_related("author"),
+        "can_comment": membership.has_role(Role.CONTRIBUTOR),
+    }
+    return render(request, "caiq/answer_history.html", context)
+
+
+@login_required
+@require_POST
+def comment(request, pk, answer_pk):
+    answer, membership = selectors.answer_for_member(request.user, pk, answer_pk)
+    try:
+        services.comment_add(
+            answer=answer,
+            membership=membership,
+            user=request.user,
+            body=request.POST.get("body", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("caiq:answer_history", pk=pk, answer_pk=answer_pk)
+
+
+@login_required
+@require_GET
+def my_questions(request):
+    """Everything assigned to the user in the current organisation, across questionnaires."""
+    membership = request.membership
+    if not membership:
+        raise PermissionDenied("You are not a member of any organisation.")
+    answers = selectors.answers_assigned_to(request.user, membership)
+    return render(request, "caiq/my_questions.html", {"answers": answers})

@@ -1,0 +1,117 @@
+"""Questionnaire pages: the list with progress, creation, workflow actions, copy-forward."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Role
+
+from .. import selectors, services
+from ..forms import CopyForwardForm, QuestionnaireForm, SubmissionForm
+from ..models import CatalogVersion
+
+
+def _member(request):
+    membership = request.membership
+    if not membership:
+        raise PermissionDenied("You are not a member of any organisation.")
+    return membership
+
+
+@login_required
+def questionnaire_list(request):
+    membership = _member(request)
+    questionnaires = selectors.questionnaire_list(membership)
+    return render(
+        request,
+        "caiq/questionnaire_list.html",
+        {
+            "questionnaires": questionnaires,
+            "can_create": membership.has_role(Role.ADMIN),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def questionnaire_create(request):
+    membership = _member(request)
+    if not membership.has_role(Role.ADMIN):
+        raise PermissionDenied("Only an admin can create questionnaires.")
+    form = QuestionnaireForm(
+        request.POST or None,
+        versions=CatalogVersion.objects.all(),
+        people=selectors.organization_people(membership),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            questionnaire = services.questionnaire_create(
+                membership=membership, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Created {questionnaire.name}.")
+            return redirect("caiq:fill", pk=questionnaire.pk)
+    return render(request, "caiq/questionnaire_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def questionnaire_copy(request, pk):
+    source, membership = selectors.questionnaire_for_member(request.user, pk)
+    if not membership.has_role(Role.ADMIN):
+        raise PermissionDenied("Only an admin can create questionnaires.")
+    form = CopyForwardForm(
+        request.POST or None,
+        versions=CatalogVersion.objects.all(),
+        initial={"version": source.version, "name": f"{source.name} (next)"},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = services.questionnaire_copy_forward(
+                source=source, membership=membership, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Copied {source.name} into {target.name}: answers carried over and back "
+                "in review; changed and new questions are flagged.",
+            )
+            return redirect("caiq:fill", pk=target.pk)
+    return render(request, "caiq/questionnaire_copy.html", {"form": form, "source": source})
+
+
+@login_required
+@require_POST
+def questionnaire_transition(request, pk, action):
+    questionnaire, membership = selectors.questionnaire_for_member(request.user, pk)
+    try:
+        if action == "request-review":
+            services.questionnaire_request_review(
+                questionnaire=questionnaire, membership=membership
+            )
+        elif action == "approve":
+            services.questionnaire_approve(questionnaire=questionnaire, membership=membership)
+        elif action == "submitted":
+            form = SubmissionForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(
+                    "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+                )
+            services.questionnaire_mark_submitted(
+                questionnaire=questionnaire, membership=membership, **form.cleaned_data
+            )
+        else:
+            raise ValidationError("Unknown action.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"{questionnaire.name} is now {questionnaire.get_status_display().lower()}."
+        )
+    return redirect("caiq:fill", pk=pk)
