@@ -2,12 +2,14 @@ from .selectors import memberships_for
 
 
 def organizations(request):
-    """The organisation switcher's contents, for the base layout."""
+    """The organisation switcher's contents, for the base layout.
+
+    Both values stay lazy: a response that renders no layout (an htmx fragment) costs no query.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    membership = request.membership
     return {
-        "current_membership": membership if membership else None,
+        "current_membership": request.membership,
         "all_memberships": memberships_for(user),
     }

@@ -73,6 +73,12 @@ def _reopen_questionnaire(questionnaire: Questionnaire) -> None:
         questionnaire.status = QuestionnaireStatus.IN_REVIEW
 
 
+def _stale(answer: Answer, base_revision: int) -> StaleAnswer:
+    current = Answer.objects.select_related("questionnaire", "question").get(pk=answer.pk)
+    since = list(current.changes.filter(revision__gt=base_revision).select_related("changed_by"))
+    return StaleAnswer(current=current, since=since)
+
+
 def answer_update(
     *,
     answer: Answer,
@@ -84,8 +90,11 @@ def answer_update(
 ) -> Answer:
     """Save ``values`` (a subset of EDITABLE_FIELDS) if nobody saved since ``base_revision``.
 
-    ``membership`` is the acting user's membership of the answer's organisation; imports and
-    admin actions by superusers pass None after their own checks.
+    ``answer`` is the row as the caller just read it (with its questionnaire). The write is a
+    compare-and-swap on the revision, so a concurrent save between that read and this write
+    is caught too, with no lock held. ``membership`` is the acting user's membership of the
+    answer's organisation; imports and admin actions by superusers pass None after their own
+    checks.
     """
     if membership is not None:
         _require_role(membership, Role.CONTRIBUTOR, "edit answers")
@@ -95,35 +104,33 @@ def answer_update(
     problems = value_problems(values)
     if problems:
         raise ValidationError(problems)
+    _require_open(answer.questionnaire)
+    if answer.revision != base_revision:
+        raise _stale(answer, base_revision)
+    diff = {
+        field: [getattr(answer, field), value]
+        for field, value in values.items()
+        if getattr(answer, field) != value
+    }
+    if not diff:
+        return answer
+    if set(diff) & set(CONTENT_FIELDS) and answer.review_status != ReviewStatus.IN_PROGRESS:
+        diff["review_status"] = [answer.review_status, ReviewStatus.IN_PROGRESS]
+    new_values = {field: new for field, (_old, new) in diff.items()}
+    now = timezone.now()
     with transaction.atomic():
-        current = (
-            Answer.objects.select_for_update()
-            .select_related("questionnaire", "question")
-            .get(pk=answer.pk)
+        written = Answer.objects.filter(pk=answer.pk, revision=base_revision).update(
+            **new_values, revision=base_revision + 1, updated_by=user, updated_at=now
         )
-        _require_open(current.questionnaire)
-        if current.revision != base_revision:
-            since = list(
-                current.changes.filter(revision__gt=base_revision).select_related("changed_by")
-            )
-            raise StaleAnswer(current=current, since=since)
-        diff = {
-            field: [getattr(current, field), value]
-            for field, value in values.items()
-            if getattr(current, field) != value
-        }
-        if not diff:
-            return current
-        if set(diff) & set(CONTENT_FIELDS) and current.review_status != ReviewStatus.IN_PROGRESS:
-            diff["review_status"] = [current.review_status, ReviewStatus.IN_PROGRESS]
-            _reopen_questionnaire(current.questionnaire)
-        for field, (_old, new) in diff.items():
-            setattr(current, field, new)
-        current.revision += 1
-        current.updated_by = user
-        current.save()
-        _record(current, user=user, source=source, diff=diff)
-    return current
+        if not written:
+            raise _stale(answer, base_revision)
+        for field, value in new_values.items():
+            setattr(answer, field, value)
+        answer.revision, answer.updated_by, answer.updated_at = base_revision + 1, user, now
+        if "review_status" in diff:
+            _reopen_questionnaire(answer.questionnaire)
+        _record(answer, user=user, source=source, diff=diff)
+    return answer
 
 
 def _set_review_status(

@@ -18,7 +18,7 @@ from .. import selectors, services
 from ..forms import AnswerForm
 from ..models import ChangeSource, CspAnswer, SsrmOwnership
 
-FIELD_CHOICES = {"answers": CspAnswer.choices, "ssrm_choices": SsrmOwnership.choices}
+FIELD_CHOICES = {"answer_choices": CspAnswer.choices, "ssrm_choices": SsrmOwnership.choices}
 
 
 def _abilities(membership) -> dict:
