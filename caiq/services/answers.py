@@ -146,7 +146,7 @@ def _set_review_status(
 
 def _locked(answer: Answer) -> Answer:
     return (
-        Answer.objects.select_for_update()
+        Answer.objects.select_for_update(of=("self",))
         .select_related("questionnaire", "question", "updated_by")
         .get(pk=answer.pk)
     )
@@ -228,7 +228,7 @@ def answers_assign(
     with transaction.atomic():
         changed = [
             a
-            for a in answers.select_for_update().select_related("assignee")
+            for a in answers.select_for_update(of=("self",)).select_related("assignee")
             if a.assignee_id != (assignee.pk if assignee else None)
         ]
         changes = []

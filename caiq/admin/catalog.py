@@ -1,8 +1,8 @@
 from django.contrib import admin
 from import_export.admin import ExportMixin
 
-from .models import CatalogVersion, Control, Domain, Question
-from .resources import ControlResource, DomainResource, QuestionResource
+from ..models import CatalogVersion, Control, Domain, Question
+from ..resources import ControlResource, DomainResource, QuestionResource
 
 
 class CatalogReadOnlyMixin:

@@ -1,0 +1,141 @@
+import copy
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from accounts.models import Membership
+from caiq.models import Answer, AnswerChange, CarryOver, ReviewStatus
+from caiq.services import answer_update, catalog_import, questionnaire_copy_forward
+from caiq.xlsx.builder import build_caiq_workbook, load_structure, placeholder_question
+from tests.workbooks import to_bytes
+
+pytestmark = pytest.mark.django_db
+
+REWORDED = {"CEK-19.1", "A&A-02.1"}
+GONE = "UEM-14.1"
+NEW = "UEM-14.2"
+
+
+@pytest.fixture
+def newer_catalog(sample_catalog):
+    """A later release: CEK-19.1 and A&A-02.1 reworded, UEM-14.1 replaced by UEM-14.2."""
+    structure = copy.deepcopy(load_structure())
+    structure = type(structure)(caiq_version="4.0.9", domains=structure.domains)
+    uem = structure.domains[-1]
+    uem[2][-1] = ("UEM-14", [NEW])
+
+    def text(code):
+        return f"Reworded {code}" if code in REWORDED else placeholder_question(code)
+
+    data = to_bytes(build_caiq_workbook(structure, question_text=text))
+    return catalog_import(data=data, filename="newer.xlsx").version
+
+
+@pytest.fixture
+def answered(questionnaire, team):
+    membership = Membership.objects.get(user=team.contributor, organization=team.org)
+    for i, answer in enumerate(questionnaire.answers.select_related("questionnaire")):
+        answer_update(
+            answer=answer,
+            membership=membership,
+            user=team.contributor,
+            values={
+                "answer": ("Yes", "No", "NA")[i % 3],
+                "ssrm": "" if i % 3 == 2 else "CSP-owned",
+                "implementation": f"How we meet {answer.question_id}",
+                "internal_notes": "keep",
+            },
+            base_revision=answer.revision,
+        )
+    return questionnaire
+
+
+def copy_into(source, version, team, name="Next year"):
+    return questionnaire_copy_forward(
+        source=source,
+        membership=Membership.objects.get(user=team.admin, organization=team.org),
+        user=team.admin,
+        version=version,
+        name=name,
+    )
+
+
+def fields(answer):
+    return (
+        answer.answer,
+        answer.ssrm,
+        answer.implementation,
+        answer.csc_responsibilities,
+        answer.internal_notes,
+    )
+
+
+def test_copying_into_the_same_version_keeps_every_answer(answered, sample_catalog, team):
+    target = copy_into(answered, sample_catalog, team)
+
+    old = {a.question.code: fields(a) for a in answered.answers.select_related("question")}
+    new = {a.question.code: fields(a) for a in target.answers.select_related("question")}
+    assert new == old
+    assert len(new) == 261
+    assert set(target.answers.values_list("review_status", flat=True)) == {ReviewStatus.READY}
+    assert not target.answers.exclude(carry_over="").exists()
+    assert target.copied_from == answered
+
+
+def test_copying_into_a_newer_version_flags_changed_and_new_questions(
+    answered, newer_catalog, team
+):
+    target = copy_into(answered, newer_catalog, team)
+
+    flags = dict(target.answers.exclude(carry_over="").values_list("question__code", "carry_over"))
+    assert flags == {
+        "CEK-19.1": CarryOver.TEXT_CHANGED,
+        "A&A-02.1": CarryOver.TEXT_CHANGED,
+        NEW: CarryOver.NEW_QUESTION,
+    }
+    carried = target.answers.exclude(question__code=NEW)
+    assert carried.exclude(answer="").count() == 260  # every shared question ID kept its answer
+    assert target.answers.get(question__code=NEW).answer == ""
+    assert not target.answers.filter(question__code=GONE).exists()
+
+
+def test_each_carried_answer_gets_one_history_record(answered, sample_catalog, team):
+    target = copy_into(answered, sample_catalog, team)
+
+    changes = AnswerChange.objects.filter(answer__questionnaire=target)
+    assert changes.count() == 261
+    sample = changes.filter(answer__question__code="A&A-01.1").get()
+    assert sample.source == "copy"
+    assert sample.changes["answer"] == ["", "Yes"]
+    assert sample.changes["review_status"] == ["", "ready_for_review"]
+
+
+def test_copying_back_to_an_older_version_is_refused(answered, newer_catalog, sample_catalog, team):
+    newer = copy_into(answered, newer_catalog, team)
+
+    with pytest.raises(ValidationError, match="same or a newer"):
+        copy_into(newer, sample_catalog, team, name="Backwards")
+
+
+def test_the_copy_page_creates_and_opens_the_new_questionnaire(client, answered, team):
+    client.force_login(team.admin)
+
+    response = client.post(
+        reverse("caiq:copy", args=[answered.pk]), {"name": "Storage 2027", "version": "4.0.3"}
+    )
+
+    target = answered.organization.questionnaires.get(name="Storage 2027")
+    assert response.status_code == 302
+    assert response.url == reverse("caiq:fill", args=[target.pk])
+    assert Answer.objects.filter(questionnaire=target).exclude(answer="").count() == 261
+
+
+def test_only_admins_copy_forward(client, answered, team):
+    client.force_login(team.reviewer)
+
+    response = client.post(
+        reverse("caiq:copy", args=[answered.pk]), {"name": "x", "version": "4.0.3"}
+    )
+
+    assert response.status_code == 403
