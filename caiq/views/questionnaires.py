@@ -23,7 +23,10 @@ def _member(request):
 @login_required
 def questionnaire_list(request):
     membership = _member(request)
-    questionnaires = selectors.questionnaire_list(membership)
+    questionnaires = list(selectors.questionnaire_list(membership))
+    domains = selectors.domain_progress_by_questionnaire(questionnaires)
+    for questionnaire in questionnaires:
+        questionnaire.domains = domains[questionnaire.pk]
     return render(
         request,
         "caiq/questionnaire_list.html",

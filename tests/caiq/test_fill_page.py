@@ -245,3 +245,21 @@ def test_history_lists_each_change_with_old_and_new_values(client, team, questio
     assert "revision 3" in response.text
     assert ">v1<" in response.text
     assert ">v2<" in response.text
+
+
+def test_the_questionnaire_list_costs_the_same_queries_for_one_or_three_questionnaires(
+    client, team, questionnaire, small_catalog, admin_membership
+):
+    from caiq.services import questionnaire_create
+
+    client.force_login(team.viewer)
+    url = reverse("caiq:questionnaire_list")
+    one = count_queries(client, url)
+    for name in ("Two", "Three"):
+        questionnaire_create(
+            membership=admin_membership, version=small_catalog, name=name, service_name=name
+        )
+
+    assert count_queries(client, url) == one
+    response = client.get(url)
+    assert response.text.count("By domain") == 3
