@@ -163,6 +163,8 @@ def answer_mark_ready(*, answer: Answer, membership: Membership, user: User) -> 
             raise ValidationError(problems)
         if current.review_status == ReviewStatus.READY:
             return current
+        if current.review_status == ReviewStatus.APPROVED:
+            raise ValidationError("This answer is approved already; edit it to reopen it.")
         return _set_review_status(
             current, user=user, status=ReviewStatus.READY, source=ChangeSource.REVIEW
         )
