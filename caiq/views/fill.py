@@ -17,6 +17,7 @@ from accounts.models import Role
 from .. import selectors, services
 from ..forms import AnswerForm
 from ..models import ChangeSource, CspAnswer, SsrmOwnership
+from ..services.answers import EDITABLE_FIELDS
 
 FIELD_CHOICES = {"answer_choices": CspAnswer.choices, "ssrm_choices": SsrmOwnership.choices}
 
@@ -45,6 +46,7 @@ def fill(request, pk):
     totals = {key: sum(d[key] for d in domains) for key in ("total", "answered", "approved")}
     context = {
         "questionnaire": questionnaire,
+        "base": reverse("caiq:fill", args=[questionnaire.pk]),
         "membership": membership,
         "domains": domains,
         "totals": totals,
@@ -65,6 +67,7 @@ def _fragment(request, answer, membership, *, status=200, **extra):
     context = {
         "a": answer,
         "questionnaire": answer.questionnaire,
+        "base": reverse("caiq:fill", args=[answer.questionnaire_id]),
         "editable": answer.questionnaire.status != "submitted",
         "people": None,
         **_abilities(membership),
@@ -102,7 +105,8 @@ def answer_save(request, pk, answer_pk):
             membership,
             status=409,
             conflict=stale,
-            mine=form.values(),
+            # Their saved values, overlaid with what this user sent.
+            mine={f: getattr(stale.current, f) for f in EDITABLE_FIELDS} | form.values(),
         )
         return reswap(retarget(response, f"#answer-{answer.pk}"), "outerHTML")
     except ValidationError as error:

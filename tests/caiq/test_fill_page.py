@@ -263,3 +263,21 @@ def test_the_questionnaire_list_costs_the_same_queries_for_one_or_three_question
     assert count_queries(client, url) == one
     response = client.get(url)
     assert response.text.count("By domain") == 3
+
+
+def test_a_conflict_keeps_their_values_in_the_fields_the_user_did_not_send(
+    client, team, questionnaire
+):
+    answer = questionnaire.answers.first()
+    client.force_login(team.reviewer)
+    client.post(save_url(answer), {"answer": "No", "ssrm": "CSC-owned", "revision": 1})
+    client.force_login(team.contributor)
+
+    response = client.post(
+        save_url(answer), {"implementation": "mine", "revision": 1}, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 409
+    assert '<option value="No" selected>' in response.text
+    assert '<option value="CSC-owned" selected>' in response.text
+    assert ">mine</textarea>" in response.text
