@@ -144,6 +144,29 @@ STORAGES = {
     },
 }
 
+# Evidence files: local disk by default, S3-compatible object storage when EVIDENCE_STORAGE=s3.
+EVIDENCE_MAX_BYTES = int(env("EVIDENCE_MAX_BYTES", str(25 * 1024 * 1024)))
+CLAMAV_ADDRESS = env("CLAMAV_ADDRESS")  # "host:port" or "unix:/run/clamav/clamd.ctl"
+if env("EVIDENCE_STORAGE", "local") == "s3":
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("EVIDENCE_S3_BUCKET"),
+            "endpoint_url": env("EVIDENCE_S3_ENDPOINT_URL"),
+            "region_name": env("EVIDENCE_S3_REGION", "us-east-1"),
+            "access_key": env("EVIDENCE_S3_ACCESS_KEY"),
+            "secret_key": env("EVIDENCE_S3_SECRET_KEY"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["evidence"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_STORAGE_ROOT, "base_url": None},
+    }
+
 # Upload limits. Workbooks are checked again, entry by entry, by caiq.xlsx.guard.
 WORKBOOK_MAX_BYTES = int(env("WORKBOOK_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -196,4 +219,11 @@ CACHES = {
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
+}
+
+CELERY_BEAT_SCHEDULE = {
+    "evidence-expiry-reminders": {
+        "task": "evidence.send_expiry_reminders",
+        "schedule": 24 * 60 * 60,
+    },
 }

@@ -22,6 +22,10 @@ STORAGES = {
         "OPTIONS": {"location": PRIVATE_STORAGE_ROOT, "base_url": None},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_STORAGE_ROOT, "base_url": None},
+    },
 }
 ALLOWED_HOSTS = ["*"]
 # Serve static files from the app folders directly: tests never run collectstatic.
