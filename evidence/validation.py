@@ -59,6 +59,11 @@ MARKUP_EXTENSIONS = {"html", "htm", "xhtml", "shtml", "svg", "svgz", "xml", "xsl
 MARKUP_SIGNS = re.compile(
     rb"<\s*(?:!doctype\s+html|html|head|body|script|svg|iframe|object|embed|\?xml)\b", re.I
 )
+# Inside a binary type an XML declaration is only data (the parts of an OOXML file saved without
+# compression begin with one); what a browser sniffing it could render is HTML or SVG.
+POLYGLOT_SIGNS = re.compile(
+    rb"<\s*(?:!doctype\s+html|html|head|body|script|svg|iframe|object|embed)\b", re.I
+)
 SNIFF_WINDOW = 1024
 # Bidirectional controls can disguise an extension ("invoice\u202Efdp.exe" shows as invoice.pdf).
 BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -113,7 +118,7 @@ def detect_type(head: bytes, filename: str) -> AllowedType:
             raise UploadRejected(
                 f"Files of type {guess.mime} are not accepted; allowed: {allowed_summary()}."
             )
-        if MARKUP_SIGNS.search(head[:SNIFF_WINDOW]):
+        if POLYGLOT_SIGNS.search(head[:SNIFF_WINDOW]):
             raise UploadRejected(
                 f"The file is a {allowed.label} but carries HTML or SVG markup in its first "
                 "bytes (a polyglot file); it is refused."
