@@ -45,14 +45,18 @@ def membership_of():
     return get
 
 
-@pytest.fixture
-def layout_sample() -> Path:
+def layout_sample_path() -> Path:
     """CSA's v4.0.3 workbook with every CSA text replaced by placeholders (shared/caiq/).
 
     shared/ sits beside the repository (CAIQ_SHARED_DIR overrides that).
     """
-    shared = Path(os.environ.get("CAIQ_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
-    path = shared / "caiq" / LAYOUT_SAMPLE
+    default = Path(__file__).resolve().parents[2] / "shared"
+    path = Path(os.environ.get("CAIQ_SHARED_DIR", default)) / "caiq" / LAYOUT_SAMPLE
     if not path.exists():
         pytest.fail(f"{path} is missing: the shared folder must sit beside the repository.")
     return path
+
+
+@pytest.fixture
+def layout_sample() -> Path:
+    return layout_sample_path()

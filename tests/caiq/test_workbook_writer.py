@@ -1,0 +1,120 @@
+"""The exporter writes only answer cells, as literal text, into CSA's own workbook."""
+
+import io
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+
+from caiq.xlsx.catalog import parse_catalog
+from caiq.xlsx.writer import AnswerCells, ExportError, fill_workbook, ooxml_unescape
+from tests.conftest import layout_sample_path
+
+SHEET = "CAIQv4.0.3"
+LEADING = [
+    "_x000D_",
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+    "\uff1d",
+    "\uff0b",
+    "\uff0d",
+    "\uff20",
+    "#",
+    "'",
+]
+PAYLOADS = [
+    '=HYPERLINK("https://evil.example","click")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "-2+3",
+    "#N/A",
+]
+
+
+@pytest.fixture(scope="module")
+def template():
+    return layout_sample_path().read_bytes()
+
+
+@pytest.fixture(scope="module")
+def layout(template):
+    return parse_catalog(load_workbook(io.BytesIO(template))).layout
+
+
+def reopen(data: bytes):
+    return load_workbook(io.BytesIO(data))
+
+
+def test_only_the_answer_cells_of_question_rows_change(template, layout):
+    out = fill_workbook(
+        template, layout, {"A&A-01.1": AnswerCells("Yes", "CSP-owned", "How", "What")}
+    )
+
+    before, after = reopen(template)[SHEET], reopen(out)[SHEET]
+    changed = [
+        cell.coordinate
+        for row_before, row_after in zip(before.iter_rows(), after.iter_rows(), strict=True)
+        for cell, cell_after in zip(row_before, row_after, strict=True)
+        if cell.value != cell_after.value
+    ]
+    assert changed == ["C3", "D3", "E3", "F3"]
+    assert [after[c].value for c in changed] == ["Yes", "CSP-owned", "How", "What"]
+
+
+def test_the_template_structure_survives(template, layout):
+    out = fill_workbook(template, layout, {"A&A-01.1": AnswerCells("No", "CSC-owned")})
+
+    before, after = reopen(template), reopen(out)
+    assert after.sheetnames == before.sheetnames == ["Introduction", SHEET]
+    ws, orig = after[SHEET], before[SHEET]
+    assert [c.value for c in ws[2]] == [c.value for c in orig[2]]
+    assert [dv.formula1 for dv in ws.data_validations.dataValidation] == [
+        dv.formula1 for dv in orig.data_validations.dataValidation
+    ]
+    assert [str(dv.sqref) for dv in ws.data_validations.dataValidation] == ["C3:C263", "D3:D263"]
+    assert ws.protection.sheet
+    assert after["Introduction"].protection.sheet
+    assert {str(r) for r in ws.merged_cells.ranges} == {str(r) for r in orig.merged_cells.ranges}
+    assert ws.freeze_panes == "E3"
+    assert ws.column_dimensions["G"].hidden
+    assert ws.column_dimensions["H"].hidden
+    assert ws["C3"].protection.locked is False
+    assert ws["A3"].protection.locked is True
+
+
+def test_no_text_becomes_a_formula_or_an_error_and_it_reads_back_identical(template, layout):
+    # Every leading character times every payload, one question row each, in one export.
+    texts = [lead + payload for lead in LEADING for payload in PAYLOADS]
+    codes = [q.code for q in parse_catalog(load_workbook(io.BytesIO(template))).questions]
+    answers = {
+        code: AnswerCells("Yes", "CSP-owned", text, text)
+        for code, text in zip(codes, texts, strict=False)
+    }
+
+    out = fill_workbook(template, layout, answers)
+
+    ws = reopen(out)[SHEET]
+    for row, text in enumerate(texts, start=3):
+        for column in ("E", "F"):
+            cell = ws[f"{column}{row}"]
+            assert cell.data_type == "s", (cell.coordinate, text)
+            assert ooxml_unescape(cell.value) == text, cell.coordinate
+    sheet_xml = zipfile.ZipFile(io.BytesIO(out)).read("xl/worksheets/sheet2.xml")
+    assert b"<f>" not in sheet_xml
+    assert b"<f " not in sheet_xml
+    assert b't="e"' not in sheet_xml
+    assert len(texts) >= 60
+
+
+def test_text_longer_than_a_cell_is_refused_not_truncated(template, layout):
+    with pytest.raises(ExportError, match="32,767"):
+        fill_workbook(template, layout, {"A&A-01.1": AnswerCells("Yes", "", "x" * 32_768)})
+
+
+def test_an_answer_for_a_question_the_template_lacks_is_refused(template, layout):
+    with pytest.raises(ExportError, match="no row for 1 question"):
+        fill_workbook(template, layout, {"ZZZ-01.1": AnswerCells("Yes")})
