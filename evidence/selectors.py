@@ -91,3 +91,15 @@ def stale_evidence_counts(questionnaire_ids: list[int], today: datetime.date) ->
         )
     )
     return {row["answer__questionnaire_id"]: row for row in rows}
+
+
+def expired_links_by_answer(questionnaire, today: datetime.date) -> dict[int, int]:
+    """Answer id → number of expired evidence items backing it, for one questionnaire."""
+    rows = (
+        EvidenceLink.objects.filter(
+            answer__questionnaire=questionnaire, evidence__valid_until__lt=today
+        )
+        .values("answer_id")
+        .annotate(n=Count("evidence", distinct=True))
+    )
+    return {row["answer_id"]: row["n"] for row in rows}

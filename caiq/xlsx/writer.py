@@ -66,7 +66,14 @@ def _write_literal(cell, value: str) -> None:
             f"Cell {cell.coordinate} would hold {len(value):,} characters; the limit is "
             f"{EXCEL_CELL_MAX:,}."
         )
-    cell.value = _ooxml_escape(value)
+    stored = _ooxml_escape(value)
+    if len(stored) > EXCEL_CELL_MAX:
+        # openpyxl would cut it silently; an escaped carriage return takes 7 characters.
+        raise ExportError(
+            f"Cell {cell.coordinate} would need {len(stored):,} characters once its line "
+            f"breaks are encoded; the limit is {EXCEL_CELL_MAX:,}."
+        )
+    cell.value = stored
     # openpyxl turns "=..." into a formula and "#N/A"-like text into an error cell: force text.
     cell.data_type = "s"
     if value[0] in "=+-@\t\r\uff1d\uff0b\uff0d\uff20":

@@ -118,3 +118,10 @@ def test_text_longer_than_a_cell_is_refused_not_truncated(template, layout):
 def test_an_answer_for_a_question_the_template_lacks_is_refused(template, layout):
     with pytest.raises(ExportError, match="no row for 1 question"):
         fill_workbook(template, layout, {"ZZZ-01.1": AnswerCells("Yes")})
+
+
+def test_a_text_that_only_fits_unescaped_is_refused_not_cut(template, layout):
+    text = "\r" + "x" * 32_761  # 32,762 characters; 32,768 once the CR is encoded
+
+    with pytest.raises(ExportError, match="once its line breaks are encoded"):
+        fill_workbook(template, layout, {"A&A-01.1": AnswerCells("Yes", "", text)})
