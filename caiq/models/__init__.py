@@ -1,4 +1,5 @@
 from .catalog import CatalogVersion, Control, Domain, Question
+from .jobs import Job, JobKind, JobStatus
 from .questionnaire import (
     Answer,
     AnswerChange,
@@ -22,6 +23,9 @@ __all__ = [
     "Control",
     "CspAnswer",
     "Domain",
+    "Job",
+    "JobKind",
+    "JobStatus",
     "Question",
     "Questionnaire",
     "QuestionnaireStatus",

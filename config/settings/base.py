@@ -222,6 +222,7 @@ CACHES = {
 }
 
 CELERY_BEAT_SCHEDULE = {
+    "caiq-reap-stuck-jobs": {"task": "caiq.reap_stuck_jobs", "schedule": 5 * 60},
     "evidence-expiry-reminders": {
         "task": "evidence.send_expiry_reminders",
         "schedule": 24 * 60 * 60,
