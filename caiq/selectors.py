@@ -2,9 +2,11 @@
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Membership, User
 from accounts.selectors import memberships_for, scope_to_user
+from evidence.selectors import links_prefetch
 
 from .models import (
     Answer,
@@ -54,6 +56,7 @@ ANSWER_FILTERS = {
     "na_unexplained": ("NA without explanation", Q(answer=CspAnswer.NA, implementation="")),
     "no": ("No answers", Q(answer=CspAnswer.NO)),
     "flagged": ("Flagged on copy", ~Q(carry_over="")),
+    "expired_evidence": ("Backed by expired evidence", None),  # needs the date: see below
 }
 
 
@@ -131,16 +134,23 @@ def answers_for_fill_page(
     show: str | None = None,
     search: str = "",
 ) -> QuerySet[Answer]:
-    """The answers the fill page shows, with everything it renders: one query."""
+    """The answers the fill page shows, with everything it renders: two queries."""
     answers = (
         questionnaire.answers.select_related("question__control__domain", "assignee", "updated_by")
         .annotate(comment_count=Count("comments"))
+        .prefetch_related(links_prefetch())
         .order_by("question__position")
     )
     if domain:
         answers = answers.filter(question__control__domain__code=domain)
     if show == "mine":
         answers = answers.filter(assignee=user)
+    elif show == "expired_evidence":
+        expired = Answer.objects.filter(
+            questionnaire=questionnaire,
+            evidence_links__evidence__valid_until__lt=timezone.localdate(),
+        )
+        answers = answers.filter(pk__in=expired.values("pk"))
     elif show in ANSWER_FILTERS:
         answers = answers.filter(ANSWER_FILTERS[show][1])
     search = search.strip()

@@ -103,3 +103,14 @@ def expired_links_by_answer(questionnaire, today: datetime.date) -> dict[int, in
         .annotate(n=Count("evidence", distinct=True))
     )
     return {row["answer_id"]: row["n"] for row in rows}
+
+
+def link_or_404(user: User, pk: int) -> EvidenceLink:
+    link = (
+        EvidenceLink.objects.filter(pk=pk, evidence__in=evidence_for(user))
+        .select_related("evidence", "answer__questionnaire")
+        .first()
+    )
+    if link is None:
+        raise Http404("No such link.")
+    return link

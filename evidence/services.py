@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User
-from caiq.models import Answer
+from caiq.models import Answer, QuestionnaireStatus
 
 from . import scanning
 from .models import (
@@ -175,9 +175,15 @@ def evidence_update(*, evidence: Evidence, membership: Membership, **fields) -> 
     return evidence
 
 
+def _require_open(answer: Answer) -> None:
+    if answer.questionnaire.status == QuestionnaireStatus.SUBMITTED:
+        raise ValidationError("This questionnaire was submitted and is read-only.")
+
+
 def evidence_link(*, evidence: Evidence, answer: Answer, membership: Membership, user: User):
     """Back an answer with evidence of the same organisation; linking twice is a no-op."""
     _require(membership, Role.CONTRIBUTOR, "attach evidence")
+    _require_open(answer)
     if evidence.organization_id != answer.questionnaire.organization_id:
         # Callers look both up through the tenancy scope; this is the last wall.
         raise PermissionDenied("Evidence and answer belong to different organisations.")
@@ -189,7 +195,19 @@ def evidence_link(*, evidence: Evidence, answer: Answer, membership: Membership,
 
 def evidence_unlink(*, link: EvidenceLink, membership: Membership) -> None:
     _require(membership, Role.CONTRIBUTOR, "detach evidence")
+    _require_open(link.answer)
     link.delete()
+
+
+@transaction.atomic
+def evidence_attach_upload(
+    *, answer: Answer, membership: Membership, user: User, upload
+) -> Evidence:
+    """Add an uploaded file to the library and link it: both, or neither."""
+    _require_open(answer)
+    evidence = evidence_create(membership=membership, user=user, title="", upload=upload)
+    evidence_link(evidence=evidence, answer=answer, membership=membership, user=user)
+    return evidence
 
 
 def evidence_send_reminders(*, today: datetime.date | None = None) -> int:

@@ -7,12 +7,16 @@ fill page at the answer's anchor, so every action works both ways.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
 from accounts.models import Role
+from evidence import selectors as evidence_selectors
+from evidence.views import evidence_urls, mark_answer_evidence, mark_freshness
 
 from .. import selectors, services
 from ..forms import AnswerForm
@@ -43,6 +47,21 @@ def fill(request, pk):
     answers = selectors.answers_for_fill_page(
         questionnaire, request.user, domain=domain, show=show, search=search
     )
+    today = timezone.localdate()
+    answers = list(answers)
+    mark_answer_evidence(answers, today)
+    abilities = _abilities(membership)
+    editable = questionnaire.status != "submitted"
+    library = None
+    if abilities["can_edit"] and editable:
+        # One list for the page's <datalist>: every answer's picker refers to it by id.
+        library = list(
+            evidence_selectors.evidence_for(request.user)
+            .filter(organization_id=questionnaire.organization_id)
+            .only("pk", "title", "valid_until")
+        )
+        mark_freshness(library, today)
+    stale = evidence_selectors.stale_evidence_counts([questionnaire.pk], today)
     totals = {key: sum(d[key] for d in domains) for key in ("total", "answered", "approved")}
     context = {
         "questionnaire": questionnaire,
@@ -55,20 +74,30 @@ def fill(request, pk):
         "show": show,
         "search": search,
         "filters": [(key, label) for key, (label, _q) in selectors.ANSWER_FILTERS.items()],
-        "people": selectors.organization_people(membership),
-        "editable": questionnaire.status != "submitted",
-        **_abilities(membership),
+        # Only reviewers assign: nobody else pays for the query (_answer.html tests it first).
+        "people": selectors.organization_people(membership) if abilities["can_review"] else None,
+        "editable": editable,
+        **evidence_urls(questionnaire.pk),
+        "can_attach": library is not None,
+        "library": library,
+        "stale": stale.get(questionnaire.pk, {}),
+        **abilities,
         **FIELD_CHOICES,
     }
     return render(request, "caiq/fill.html", context)
 
 
 def _fragment(request, answer, membership, *, status=200, **extra):
+    prefetch_related_objects([answer], evidence_selectors.links_prefetch())
+    mark_answer_evidence([answer], timezone.localdate())
     context = {
         "a": answer,
         "questionnaire": answer.questionnaire,
         "base": reverse("caiq:fill", args=[answer.questionnaire_id]),
+        **evidence_urls(answer.questionnaire_id),
         "editable": answer.questionnaire.status != "submitted",
+        "can_attach": membership.has_role(Role.CONTRIBUTOR)
+        and answer.questionnaire.status != "submitted",
         "people": None,
         **_abilities(membership),
         **FIELD_CHOICES,

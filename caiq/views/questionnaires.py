@@ -4,9 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
+from evidence.selectors import stale_evidence_counts
 
 from .. import selectors, services
 from ..forms import CopyForwardForm, QuestionnaireForm, SubmissionForm
@@ -25,8 +27,10 @@ def questionnaire_list(request):
     membership = _member(request)
     questionnaires = list(selectors.questionnaire_list(membership))
     domains = selectors.domain_progress_by_questionnaire(questionnaires)
+    stale = stale_evidence_counts([q.pk for q in questionnaires], timezone.localdate())
     for questionnaire in questionnaires:
         questionnaire.domains = domains[questionnaire.pk]
+        questionnaire.stale = stale.get(questionnaire.pk, {})
     return render(
         request,
         "caiq/questionnaire_list.html",
