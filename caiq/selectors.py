@@ -15,6 +15,7 @@ from .models import (
     Control,
     CspAnswer,
     Domain,
+    Job,
     Question,
     Questionnaire,
     ReviewStatus,
@@ -199,3 +200,18 @@ def organization_people(membership: Membership) -> QuerySet[User]:
     return User.objects.filter(memberships__organization_id=membership.organization_id).order_by(
         "email"
     )
+
+
+def questionnaire_jobs(questionnaire: Questionnaire, *, limit: int = 20) -> list[Job]:
+    return list(questionnaire.jobs.select_related("created_by")[:limit])
+
+
+def job_for_member(user: User, questionnaire_pk: int, job_pk: int) -> Job:
+    job = (
+        scope_to_user(Job.objects.all(), user)
+        .filter(pk=job_pk, questionnaire_id=questionnaire_pk)
+        .first()
+    )
+    if job is None:
+        raise Http404("No such job.")
+    return job

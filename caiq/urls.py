@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import catalog, fill, questionnaires
+from .views import catalog, fill, questionnaires, transfer
 
 app_name = "caiq"
 urlpatterns = [
@@ -18,6 +18,15 @@ urlpatterns = [
         name="transition",
     ),
     path("questionnaires/<int:pk>/assign/", fill.assign, name="assign"),
+    path("questionnaires/<int:pk>/transfer/", transfer.transfer, name="transfer"),
+    path("questionnaires/<int:pk>/readiness/", transfer.readiness_page, name="readiness"),
+    path("questionnaires/<int:pk>/jobs/", transfer.jobs, name="jobs"),
+    path("questionnaires/<int:pk>/jobs/start/<slug:kind>/", transfer.start, name="job_start"),
+    path(
+        "questionnaires/<int:pk>/jobs/<int:job_pk>/download/",
+        transfer.job_download,
+        name="job_download",
+    ),
     path("questionnaires/<int:pk>/answers/<int:answer_pk>/", fill.answer_save, name="answer_save"),
     path(
         "questionnaires/<int:pk>/answers/<int:answer_pk>/history/",

@@ -1,0 +1,105 @@
+"""Export and import pages: STAR readiness, background jobs with progress, result downloads."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import Role
+
+from .. import selectors
+from ..models import JobKind, JobStatus
+from ..readiness import readiness
+from ..services.jobs import job_start
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+    "json": "application/json",
+}
+
+
+def _jobs_context(questionnaire) -> dict:
+    jobs = selectors.questionnaire_jobs(questionnaire)
+    return {"jobs": jobs, "polling": any(not job.finished for job in jobs)}
+
+
+@login_required
+@require_GET
+def transfer(request, pk):
+    questionnaire, membership = selectors.questionnaire_for_member(request.user, pk)
+    findings = readiness(questionnaire, today=timezone.localdate())
+    context = {
+        "questionnaire": questionnaire,
+        "findings": findings,
+        "can_import": membership.has_role(Role.CONTRIBUTOR) and questionnaire.status != "submitted",
+        **_jobs_context(questionnaire),
+    }
+    return render(request, "caiq/transfer.html", context)
+
+
+@login_required
+@require_GET
+def jobs(request, pk):
+    """The job list alone, polled by the page while a job runs."""
+    questionnaire, _membership = selectors.questionnaire_for_member(request.user, pk)
+    context = {"questionnaire": questionnaire, **_jobs_context(questionnaire)}
+    return render(request, "caiq/_jobs.html", context)
+
+
+@login_required
+@require_POST
+def start(request, pk, kind):
+    questionnaire, membership = selectors.questionnaire_for_member(request.user, pk)
+    if kind not in JobKind.values:
+        raise Http404("No such job kind.")
+    try:
+        job = job_start(
+            questionnaire=questionnaire,
+            membership=membership,
+            user=request.user,
+            kind=kind,
+            upload=request.FILES.get("workbook"),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied as denied:
+        messages.error(request, str(denied))
+    else:
+        job.refresh_from_db()
+        if job.status == JobStatus.FAILED and not job.errors:
+            messages.error(request, job.message)
+        else:
+            messages.success(request, f"{job.get_kind_display()} started.")
+    return redirect("caiq:transfer", pk=pk)
+
+
+@login_required
+@require_GET
+def job_download(request, pk, job_pk):
+    job = selectors.job_for_member(request.user, pk, job_pk)
+    if job.status != JobStatus.SUCCEEDED or not job.result:
+        raise Http404("This job has no result to download.")
+    extension = job.result_name.rpartition(".")[2]
+    response = FileResponse(
+        job.result.open("rb"),
+        as_attachment=True,
+        filename=job.result_name,
+        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def readiness_page(request, pk):
+    questionnaire, _membership = selectors.questionnaire_for_member(request.user, pk)
+    findings = readiness(questionnaire, today=timezone.localdate())
+    return render(
+        request, "caiq/readiness.html", {"questionnaire": questionnaire, "findings": findings}
+    )
