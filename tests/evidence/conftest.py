@@ -75,3 +75,30 @@ def make_evidence(team, contributor_membership) -> Callable[..., Evidence]:
 def globex_evidence(outsider_membership, make_evidence) -> Evidence:
     """Another organisation's file: never visible to Acme's members."""
     return make_evidence("Globex secret audit", membership=outsider_membership)
+
+
+@pytest.fixture
+def store(settings, tmp_path):
+    """Evidence storage on a fresh local folder, returned so tests can tamper with it."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path, "base_url": None},
+        },
+    }
+    return tmp_path
+
+
+@pytest.fixture
+def contributor(team) -> Membership:
+    return Membership.objects.get(user=team.contributor, organization=team.org)
+
+
+def upload(membership: Membership, name: str, data: bytes) -> Evidence:
+    return evidence_create(
+        membership=membership,
+        user=membership.user,
+        title=name,
+        upload=SimpleUploadedFile(name, data),
+    )

@@ -10,36 +10,11 @@ from evidence.models import Evidence, EvidenceKind, EvidenceVersion, StoredFile
 from evidence.services import evidence_add_version, evidence_create
 from evidence.storage import evidence_storage, new_storage_name
 from evidence.validation import ALLOWED_TYPES
+from tests.evidence.conftest import upload
 
 from .test_upload_matrix import PDF, SAMPLES
 
 ALLOWED_MIMES = {t.mime for t in ALLOWED_TYPES}
-
-
-@pytest.fixture
-def store(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path, "base_url": None},
-        },
-    }
-    return tmp_path
-
-
-@pytest.fixture
-def contributor(team) -> Membership:
-    return Membership.objects.get(user=team.contributor, organization=team.org)
-
-
-def upload(membership: Membership, name: str, data: bytes) -> Evidence:
-    return evidence_create(
-        membership=membership,
-        user=membership.user,
-        title=name,
-        upload=SimpleUploadedFile(name, data),
-    )
 
 
 def download_url(evidence: Evidence, number: int = 1) -> str:
@@ -183,8 +158,6 @@ def test_downloads_answer_only_get(client, store, team, contributor):
 def test_a_file_missing_from_storage_answers_404_not_a_server_error(client, team, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from accounts.models import Membership
-    from evidence.services import evidence_create
     from evidence.storage import evidence_storage
 
     membership = Membership.objects.get(user=team.contributor, organization=team.org)

@@ -3,7 +3,6 @@
 import hashlib
 import io
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -15,23 +14,6 @@ from evidence.services import evidence_create
 from evidence.storage import evidence_storage
 
 from .test_upload_matrix import PDF
-
-
-@pytest.fixture
-def store(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path, "base_url": None},
-        },
-    }
-    return tmp_path
-
-
-@pytest.fixture
-def contributor(team) -> Membership:
-    return Membership.objects.get(user=team.contributor, organization=team.org)
 
 
 def upload(membership: Membership, title: str, name: str, data: bytes) -> Evidence:

@@ -17,14 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import Membership
 from evidence import scanning
 from evidence.models import Evidence, StoredFile
-from evidence.services import evidence_create
 from evidence.storage import evidence_storage
 from evidence.validation import UploadRejected
+from tests.evidence.conftest import upload
 
 from .test_upload_matrix import PDF
 
@@ -108,32 +106,6 @@ def closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-@pytest.fixture
-def store(settings, tmp_path) -> Path:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path, "base_url": None},
-        },
-    }
-    return tmp_path
-
-
-@pytest.fixture
-def contributor(team) -> Membership:
-    return Membership.objects.get(user=team.contributor, organization=team.org)
-
-
-def upload(membership: Membership, name: str, data: bytes) -> Evidence:
-    return evidence_create(
-        membership=membership,
-        user=membership.user,
-        title=name,
-        upload=SimpleUploadedFile(name, data),
-    )
 
 
 def assert_nothing_stored(root: Path) -> None:

@@ -118,11 +118,6 @@ def evidence_backend(request, settings, tmp_path) -> Backend:
     return backend
 
 
-@pytest.fixture
-def contributor(team) -> Membership:
-    return Membership.objects.get(user=team.contributor, organization=team.org)
-
-
 def upload(membership: Membership, name: str, data: bytes, title: str = "") -> Evidence:
     return evidence_create(
         membership=membership,

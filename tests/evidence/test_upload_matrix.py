@@ -200,11 +200,6 @@ def store(settings, tmp_path) -> Path:
     return root
 
 
-@pytest.fixture
-def contributor(team) -> Membership:
-    return Membership.objects.get(user=team.contributor, organization=team.org)
-
-
 def files_under(root: Path) -> list[Path]:
     return sorted(path for path in root.rglob("*") if path.is_file())
 
