@@ -2,12 +2,16 @@
 
 The bulk actions are the browser's workflow (assign, ready for review, approve) under the same
 rules: a reviewer role for approving, four eyes, complete answers, one history record each.
+Answers export and import as a flat table (django-import-export); the import's rows go through
+``answer_update`` too (see ``caiq.resources.AnswerResource``), all of them or none.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
+from import_export.admin import ExportActionMixin, ImportExportMixin
+from import_export.formats import base_formats
 
 from accounts.admin_mixins import TenantScopedAdminMixin
 from accounts.models import Membership, User
@@ -16,7 +20,10 @@ from accounts.selectors import memberships_for
 from .. import services
 from ..answer_rules import value_problems
 from ..models import Answer, AnswerChange, ChangeSource, Comment, Questionnaire
+from ..resources import AnswerResource
 from ..services.answers import EDITABLE_FIELDS
+from ..services.catalog import workbook_limits
+from ..xlsx.guard import WorkbookRejected, open_workbook
 
 
 def acting_membership(request, organization_id: int) -> Membership | None:
@@ -87,13 +94,24 @@ class AnswerAdminForm(forms.ModelForm):
         return cleaned
 
 
+class GuardedXLSX(base_formats.XLSX):
+    """An uploaded .xlsx is opened only after caiq.xlsx.guard proved it small and plain."""
+
+    def create_dataset(self, in_stream):
+        # WorkbookRejected's message is shown on the import form as the reason.
+        open_workbook(in_stream, limits=workbook_limits(), read_only=True).close()
+        return super().create_dataset(in_stream)
+
+
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
 
 
 @admin.register(Answer)
-class AnswerAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+class AnswerAdmin(TenantScopedAdminMixin, ImportExportMixin, ExportActionMixin, admin.ModelAdmin):
     tenant_path = "questionnaire__organization"
+    resource_classes = [AnswerResource]
+    import_formats = [base_formats.CSV, GuardedXLSX, base_formats.TSV, base_formats.JSON]
     form = AnswerAdminForm
     list_display = ("question", "questionnaire", "answer", "ssrm", "review_status", "assignee")
     list_filter = ("review_status", "answer", "ssrm", "questionnaire__version")
@@ -107,6 +125,23 @@ class AnswerAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        # Import looks rows up, and export reads them, only among the answers this user sees.
+        return {"answers": self.get_queryset(request)}
+
+    def get_import_data_kwargs(self, **kwargs):
+        # All or nothing: a row refused at confirmation (say, saved meanwhile) undoes the rest.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, WorkbookRejected):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
+    def get_valid_export_item_pks(self, request):
+        return self.get_queryset(request).values_list("pk", flat=True)
 
     def save_model(self, request, obj, form, change):
         current = Answer.objects.select_related("questionnaire").get(pk=obj.pk)

@@ -120,7 +120,10 @@ def read_import(questionnaire: Questionnaire, data: bytes):
         if code not in known:
             errors.append(RowError(row, "A", f"{code} is not a question of CAIQ v{version}."))
             continue
-        values = {FIELD_OF[k]: v for k, v in cells.by_key().items()}
+        # The reader already checked (and mapped) the two dropdown columns: check the texts.
+        values = {
+            FIELD_OF[k]: v for k, v in cells.by_key().items() if k in ("implementation", "csc")
+        }
         for field_name, problem in value_problems(values).items():
             column = next(k for k, f in FIELD_OF.items() if f == field_name)
             errors.append(RowError(row, column, problem))

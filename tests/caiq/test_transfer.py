@@ -222,3 +222,15 @@ def test_csv_export_neutralises_formulas_and_json_keeps_text(official_questionna
     assert rows[1].startswith("A&A-01.1,Yes,CSP-owned,'=1+1 A&A-01.1")
     assert document["answers"][0]["implementation"] == "=1+1 A&A-01.1"
     assert len(document["answers"]) == 261
+
+
+def test_each_bad_cell_is_reported_once(official_questionnaire):
+    data = bad_cells({"C3": "Maybe", "D4": "Vendor"})(official_questionnaire)
+
+    with pytest.raises(ImportRefused) as refused:
+        import_workbook(questionnaire=official_questionnaire, data=data, user=None, membership=None)
+
+    assert [str(e) for e in refused.value.errors] == [
+        "row 3, column C: 'Maybe' is not a valid CSP CAIQ Answer.",
+        "row 4, column D: 'Vendor' is not a valid SSRM Control Ownership.",
+    ]
