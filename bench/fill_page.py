@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import gc
 import json
 import math
 import os
@@ -243,6 +242,8 @@ def _measure(runs: int) -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
+    from config.runtime import tune_garbage_collector
+
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     questionnaire, user, answer = _seed()
@@ -288,9 +289,8 @@ def _measure(runs: int) -> dict:
     with CaptureQueriesContext(connection) as captured:
         save()
     save_queries = len(captured)
-    # As config/wsgi.py does once the app is loaded: long-lived objects leave the GC's scans.
-    gc.collect()
-    gc.freeze()
+    # As config/wsgi.py does once the app is loaded (config/runtime.py).
+    tune_garbage_collector()
     page_times = [get_page()[0] * 1000 for _ in range(runs)]
     save_times = [save()[0] * 1000 for _ in range(runs)]
 

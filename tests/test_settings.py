@@ -96,3 +96,14 @@ def test_a_broker_url_turns_celery_to_a_real_broker_and_database_url_is_honoured
         "django.db.backends.postgresql",
         "['caiq.example.com', 'api.example.com']\n",
     ]
+
+
+def test_the_wsgi_entry_point_loads_and_tunes_the_garbage_collector():
+    result = run_python(
+        "import gc, config.wsgi as w; from config.runtime import GC_THRESHOLDS; "
+        "print(callable(w.application), gc.get_threshold() == GC_THRESHOLDS,"
+        " gc.get_freeze_count() > 0)",
+        SECRET_KEY=secrets.token_urlsafe(50),
+    )
+
+    assert result.stdout.split() == ["True", "True", "True"], result.stderr
