@@ -16,11 +16,13 @@ from caiq.services.transfer import (
     export_xlsx,
     import_workbook,
 )
+from tests.caiq.test_workbook_writer import LEADING, PAYLOADS
 from tests.hostile import HOSTILE_WORKBOOKS
 
 pytestmark = pytest.mark.django_db
 
-INJECTIONS = ["=1+1", "+SUM(A1)", "-2", "@cmd", "\tx", "#N/A", "\uff1dA1", "a\r\nb"]
+# The writer's matrix (12 leading characters x 5 payloads) plus line breaks, cycled over answers.
+INJECTIONS = [*(lead + payload for lead in LEADING for payload in PAYLOADS), "a\r\nb"]
 
 
 @pytest.fixture
@@ -45,7 +47,7 @@ def fill_all(questionnaire, team):
                 "answer": kind,
                 "ssrm": "" if kind == "NA" else ("CSP-owned", "Shared CSP and CSC")[i % 2],
                 "implementation": INJECTIONS[i % len(INJECTIONS)] + f" {answer.question.code}",
-                "csc_responsibilities": f"Customers configure {answer.question.code}.",
+                "csc_responsibilities": INJECTIONS[(i + 7) % len(INJECTIONS)],
             },
             base_revision=answer.revision,
         )
@@ -213,14 +215,19 @@ def _other_version_bytes():
 
 
 def test_csv_export_neutralises_formulas_and_json_keeps_text(official_questionnaire, team):
+    import csv
+
     fill_all(official_questionnaire, team)
 
-    rows = export_csv(official_questionnaire).decode("utf-8-sig").splitlines()
+    rows = list(csv.reader(io.StringIO(export_csv(official_questionnaire).decode("utf-8-sig"))))
     document = json.loads(export_json(official_questionnaire))
 
-    assert rows[0].startswith("Question ID,")
-    assert rows[1].startswith("A&A-01.1,Yes,CSP-owned,'=1+1 A&A-01.1")
-    assert document["answers"][0]["implementation"] == "=1+1 A&A-01.1"
+    assert rows[0][0] == "Question ID"
+    assert len(rows) == 1 + 261
+    cells = [cell for row in rows[1:] for cell in row[1:]]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r", "\uff1d"))]
+    assert any(c.startswith("'=HYPERLINK") for c in cells)
+    assert document["answers"][0]["implementation"] == INJECTIONS[0] + " A&A-01.1"
     assert len(document["answers"]) == 261
 
 
