@@ -52,9 +52,9 @@ def membership_or_404(user: User, slug: str, *, role: Role | str = Role.VIEWER) 
 
 
 def organization_members(organization: Organization) -> QuerySet[Membership]:
-    """Everyone in ``organization``, with their user loaded (the members page lists them all)."""
+    """The people in ``organization`` (API tokens' service accounts are listed with the tokens)."""
     return (
-        Membership.objects.filter(organization=organization)
+        Membership.objects.filter(organization=organization, user__is_service_account=False)
         .select_related("user")
         .order_by("user__email")
     )

@@ -196,10 +196,10 @@ def answer_history(answer: Answer) -> QuerySet[AnswerChange]:
 
 
 def organization_people(membership: Membership) -> QuerySet[User]:
-    """Who questions can be assigned to."""
-    return User.objects.filter(memberships__organization_id=membership.organization_id).order_by(
-        "email"
-    )
+    """Who questions can be assigned to: the organisation's people, not its API tokens."""
+    return User.objects.filter(
+        memberships__organization_id=membership.organization_id, is_service_account=False
+    ).order_by("email")
 
 
 def questionnaire_jobs(questionnaire: Questionnaire, *, limit: int = 20) -> list[Job]:
