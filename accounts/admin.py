@@ -173,3 +173,7 @@ class InvitationAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# The ApiToken admin has its own module; importing it registers it.
+from . import admin_tokens  # noqa: E402, F401

@@ -90,7 +90,7 @@ def api_token_create(
 
 def api_token_verify(secret: str) -> ApiToken | None:
     """The live token for this secret, or None (unknown, malformed, revoked or expired)."""
-    parts = secret.split("_")
+    parts = secret.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
     token = (

@@ -222,6 +222,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "EvidenceKindEnum": "evidence.models.EvidenceKind",
+        "JobKindEnum": "caiq.models.jobs.JobKind",
+    },
 }
 
 LOGGING = {

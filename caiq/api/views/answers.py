@@ -1,0 +1,178 @@
+"""Answers: incremental pulls and ETag-guarded partial updates through answer_update."""
+
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.response import Response
+
+from accounts.models import Role
+from accounts.selectors import scope_to_user
+from config.api_errors import error_body
+
+from ... import selectors
+from ...models import (
+    Answer,
+    ChangeSource,
+)
+from ...services import (
+    StaleAnswer,
+    answer_update,
+)
+from .. import filters, serializers
+from ..pagination import KeysetCursorPagination, PagePagination
+from .common import ERRORS, ID_PATTERN, IF_MATCH, _fake, _membership
+
+
+def _precondition(status_code: int, code: str, message: str, answer: Answer | None) -> Response:
+    details = None
+    headers = {}
+    if answer is not None:
+        etag = serializers.answer_etag(answer.pk, answer.revision)
+        details = {"revision": answer.revision, "etag": etag}
+        headers["ETag"] = etag
+    return Response(error_body(status_code, code, message, details), status_code, headers=headers)
+
+
+def _if_match_revision(header: str, answer: Answer) -> int | None:
+    """The revision named by an If-Match that matches ``answer``'s ETag, else None.
+
+    Strong comparison (RFC 9110): weak tags and ``*`` never match, since ``*`` would let a
+    client overwrite without saying what it read.
+    """
+    current = serializers.answer_etag(answer.pk, answer.revision)
+    for tag in (part.strip() for part in header.split(",")):
+        if tag == current:
+            return answer.revision
+    return None
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Answers across your organisations, in (updated_at, id) order",
+        description="Cursor-paginated: follow `next` until it is null. Filter with "
+        "`updated_since` (inclusive) to pull only what changed since your last sync.",
+        responses={200: serializers.AnswerSerializer(many=True), **ERRORS},
+    ),
+    retrieve=extend_schema(
+        responses={200: serializers.AnswerSerializer, **ERRORS},
+        description="The `ETag` header (also the `etag` field) names this revision.",
+    ),
+)
+class AnswerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Reads are flat rows from ``.values()`` (no model instances: 261 answers would build
+    1,300 of them across the joins); PATCH loads the one model instance the service needs.
+    """
+
+    serializer_class = serializers.AnswerSerializer
+    lookup_value_regex = ID_PATTERN
+    pagination_class = KeysetCursorPagination
+    filterset_class = filters.AnswerFilterSet
+    queryset = Answer.objects.none()
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def _scoped(self):
+        return scope_to_user(
+            Answer.objects.all(), self.request.user, via="questionnaire__organization"
+        )
+
+    def get_queryset(self):
+        if _fake(self):
+            return Answer.objects.none()
+        return self._scoped().values(
+            *serializers.ANSWER_COLUMNS, **serializers.ANSWER_RELATED_COLUMNS
+        )
+
+    def _row_response(self, row: dict) -> Response:
+        response = Response(self.get_serializer(row).data)
+        response["ETag"] = serializers.answer_etag(row["id"], row["revision"])
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._row_response(get_object_or_404(self.get_queryset(), pk=kwargs["pk"]))
+
+    @extend_schema(
+        parameters=[IF_MATCH],
+        request=serializers.AnswerUpdateSerializer,
+        responses={
+            200: OpenApiResponse(
+                serializers.AnswerSerializer, description="Saved; `ETag` names the new revision."
+            ),
+            **ERRORS,
+            412: OpenApiResponse(
+                serializers.ErrorSerializer,
+                description="The answer changed since your If-Match; nothing was written. "
+                "`details` holds the current revision and ETag.",
+            ),
+            428: OpenApiResponse(serializers.ErrorSerializer, description="If-Match missing."),
+        },
+        summary="Change an answer (contributors), guarded by If-Match",
+    )
+    def partial_update(self, request, *args, **kwargs):
+        answer = get_object_or_404(
+            self._scoped().select_related(
+                "questionnaire", "question__control__domain", "assignee", "updated_by"
+            ),
+            pk=kwargs["pk"],
+        )
+        membership = _membership(request.user, answer.questionnaire.organization_id)
+        # Role before preconditions: a viewer learns "not allowed", not "send If-Match".
+        if not membership.has_role(Role.CONTRIBUTOR):
+            raise exceptions.PermissionDenied("Only a contributor or above can edit answers.")
+        header = request.headers.get("If-Match")
+        if not header:
+            return _precondition(
+                428,
+                "precondition_required",
+                "Send If-Match with the answer's ETag to change it.",
+                answer,
+            )
+        base_revision = _if_match_revision(header, answer)
+        if base_revision is None:
+            return _precondition(
+                412,
+                "precondition_failed",
+                f"The answer changed since you read it (now revision {answer.revision}); "
+                "nothing was written.",
+                answer,
+            )
+        serializer = serializers.AnswerUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            answer = answer_update(
+                answer=answer,
+                membership=membership,
+                user=request.user,
+                values=serializer.validated_data,
+                base_revision=base_revision,
+                source=ChangeSource.API,
+            )
+        except StaleAnswer as stale:
+            return _precondition(412, "precondition_failed", str(stale), stale.current)
+        return self._row_response(serializers.answer_row(answer))
+
+    @extend_schema(
+        responses={200: serializers.AnswerChangeSerializer(many=True), **ERRORS},
+        summary="The answer's history: every save, newest first",
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=PagePagination,
+        filter_backends=[],
+        serializer_class=serializers.AnswerChangeSerializer,
+    )
+    def history(self, request, pk=None):
+        answer = get_object_or_404(self._scoped(), pk=pk)
+        changes = selectors.answer_history(answer).order_by("-changed_at", "-id")
+        page = self.paginate_queryset(changes)
+        data = serializers.AnswerChangeSerializer(page, many=True).data
+        return self.get_paginated_response(data)
+
+
+# --- Jobs -----------------------------------------------------------------------------------

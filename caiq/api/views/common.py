@@ -1,0 +1,66 @@
+"""Shared pieces of the caiq API views: error responses, schema helpers, lookups."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework.renderers import JSONRenderer
+
+from accounts.models import Membership, User
+from accounts.selectors import memberships_for
+
+from .. import serializers
+
+ERRORS = {
+    400: OpenApiResponse(serializers.ErrorSerializer, description="Invalid input."),
+    403: OpenApiResponse(serializers.ErrorSerializer, description="Role or token scope too weak."),
+    401: OpenApiResponse(serializers.ErrorSerializer, description="No or an invalid token."),
+    404: OpenApiResponse(
+        serializers.ErrorSerializer, description="Not found in your organisations."
+    ),
+}
+
+
+def read_schema(serializer_class, *, list_summary: str = "", retrieve_summary: str = ""):
+    """Schema of a list + retrieve pair, with the error responses every call may get."""
+    return extend_schema_view(
+        list=extend_schema(
+            summary=list_summary or None, responses={200: serializer_class(many=True), **ERRORS}
+        ),
+        retrieve=extend_schema(
+            summary=retrieve_summary or None, responses={200: serializer_class, **ERRORS}
+        ),
+    )
+
+
+# Ids fit a signed 64-bit column; longer digit strings never match a route (404, not a 500).
+ID_PATTERN = "[0-9]{1,18}"
+
+
+def _fake(view) -> bool:
+    """drf-spectacular builds the schema with a fake view and no user."""
+    return getattr(view, "swagger_fake_view", False)
+
+
+def _membership(user: User, organization_id: int) -> Membership:
+    return memberships_for(user).get(organization_id=organization_id)
+
+
+class DownloadRenderer(JSONRenderer):
+    """Lets a download be asked for with any Accept header; only its errors are rendered (JSON)."""
+
+    media_type = "*/*"
+    format = "download"
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='The answer\'s ETag as you read it, e.g. "42-7". Required: 428 without it, '
+    "412 (nothing written) when the answer changed since.",
+)

@@ -1,0 +1,188 @@
+"""Questionnaires of the caller's organisations, their workflow actions, readiness and jobs."""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from drf_spectacular.utils import (
+    extend_schema,
+)
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.models import Membership, User
+from accounts.selectors import memberships_for
+
+from ... import selectors
+from ...models import (
+    CatalogVersion,
+    Job,
+    Questionnaire,
+    ReviewStatus,
+)
+from ...readiness import readiness
+from ...services import (
+    questionnaire_approve,
+    questionnaire_create,
+    questionnaire_mark_submitted,
+    questionnaire_request_review,
+)
+from ...services.jobs import job_start
+from .. import filters, serializers
+from ..pagination import PagePagination
+from .common import ERRORS, ID_PATTERN, _fake, read_schema
+
+
+def _with_progress(questionnaires):
+    return questionnaires.select_related("organization", "version", "owner").annotate(
+        total=Count("answers"),
+        answered=Count("answers", filter=~Q(answers__answer="")),
+        approved=Count("answers", filter=Q(answers__review_status=ReviewStatus.APPROVED)),
+    )
+
+
+@read_schema(
+    serializers.QuestionnaireSerializer,
+    list_summary="Questionnaires of your organisations, with progress counts",
+)
+class QuestionnaireViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = serializers.QuestionnaireSerializer
+    lookup_value_regex = ID_PATTERN
+    pagination_class = PagePagination
+    filterset_class = filters.QuestionnaireFilterSet
+    queryset = Questionnaire.objects.none()
+
+    def get_queryset(self):
+        if _fake(self):
+            return Questionnaire.objects.none()
+        return _with_progress(selectors.questionnaires_for(self.request.user)).order_by(
+            "-created_at", "-id"
+        )
+
+    def _answer(self, questionnaire: Questionnaire, code=status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=questionnaire.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    def _member_object(self) -> tuple[Questionnaire, Membership]:
+        return selectors.questionnaire_for_member(self.request.user, int(self.kwargs["pk"]))
+
+    @extend_schema(
+        request=serializers.QuestionnaireCreateSerializer,
+        responses={201: serializers.QuestionnaireSerializer, **ERRORS},
+        summary="Create a questionnaire (admins), with one empty answer per question",
+    )
+    def create(self, request):
+        data = self._validated(serializers.QuestionnaireCreateSerializer)
+        membership = self._creating_membership(data.get("organization"))
+        version = CatalogVersion.objects.filter(caiq_version=data["version"]).first()
+        if version is None:
+            raise exceptions.ValidationError({"version": ["No catalog of that CAIQ version."]})
+        owner = None
+        if data.get("owner"):
+            owner = User.objects.filter(
+                email__iexact=data["owner"],
+                memberships__organization_id=membership.organization_id,
+            ).first()
+            if owner is None:
+                raise exceptions.ValidationError(
+                    {"owner": [f"No member of {membership.organization} has that address."]}
+                )
+        questionnaire = questionnaire_create(
+            membership=membership,
+            version=version,
+            name=data["name"],
+            service_name=data["service_name"],
+            owner=owner,
+            due_date=data.get("due_date"),
+        )
+        return self._answer(questionnaire, status.HTTP_201_CREATED)
+
+    def _validated(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _creating_membership(self, slug: str | None) -> Membership:
+        memberships = memberships_for(self.request.user)
+        if slug:
+            membership = memberships.filter(organization__slug=slug).first()
+            if membership is None:
+                raise exceptions.ValidationError({"organization": ["No such organisation."]})
+            return membership
+        found = list(memberships[:2])
+        if len(found) != 1:
+            raise exceptions.ValidationError(
+                {"organization": ["Name the organisation (its slug): you belong to several."]}
+            )
+        return found[0]
+
+    @extend_schema(
+        request=None,
+        responses={200: serializers.QuestionnaireSerializer, **ERRORS},
+        summary="Send a draft to review (contributors)",
+    )
+    @action(detail=True, methods=["post"], url_path="request-review")
+    def request_review(self, request, pk=None):
+        questionnaire, membership = self._member_object()
+        questionnaire_request_review(questionnaire=questionnaire, membership=membership)
+        return self._answer(questionnaire)
+
+    @extend_schema(
+        request=None,
+        responses={200: serializers.QuestionnaireSerializer, **ERRORS},
+        summary="Approve a questionnaire whose answers are all approved (reviewers)",
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        questionnaire, membership = self._member_object()
+        questionnaire_approve(questionnaire=questionnaire, membership=membership)
+        return self._answer(questionnaire)
+
+    @extend_schema(
+        request=serializers.MarkSubmittedSerializer,
+        responses={200: serializers.QuestionnaireSerializer, **ERRORS},
+        summary="Record the STAR Registry submission (admins); the questionnaire becomes read-only",
+    )
+    @action(detail=True, methods=["post"], url_path="mark-submitted")
+    def mark_submitted(self, request, pk=None):
+        questionnaire, membership = self._member_object()
+        data = self._validated(serializers.MarkSubmittedSerializer)
+        questionnaire_mark_submitted(
+            questionnaire=questionnaire,
+            membership=membership,
+            submitted_at=data.get("submitted_at"),
+            star_registry_url=data.get("star_registry_url", ""),
+        )
+        return self._answer(questionnaire)
+
+    @extend_schema(
+        responses={200: serializers.ReadinessSerializer, **ERRORS},
+        summary="STAR readiness: what CSA's reviewers would reject",
+    )
+    @action(detail=True, methods=["get"])
+    def readiness(self, request, pk=None):
+        questionnaire, _membership = self._member_object()
+        findings = readiness(questionnaire, today=timezone.localdate())
+        body = {"ready": not findings, "findings": findings}
+        return Response(serializers.ReadinessSerializer(body).data)
+
+    @extend_schema(
+        request={"multipart/form-data": serializers.JobStartSerializer},
+        responses={202: serializers.JobSerializer, **ERRORS},
+        summary="Start an export, or an import of a CAIQ workbook (multipart `workbook`)",
+    )
+    @action(detail=True, methods=["post"], url_path="jobs")
+    def jobs(self, request, pk=None):
+        questionnaire, membership = self._member_object()
+        data = self._validated(serializers.JobStartSerializer)
+        job = job_start(
+            questionnaire=questionnaire,
+            membership=membership,
+            user=request.user,
+            kind=data["kind"],
+            upload=data.get("workbook"),
+        )
+        job = Job.objects.select_related("created_by").get(pk=job.pk)
+        body = serializers.JobSerializer(job, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_202_ACCEPTED)
