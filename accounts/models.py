@@ -81,6 +81,12 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
+def role_phrase(role: "Role") -> str:
+    """ "a viewer", "an admin": for messages that name the role an action needs."""
+    label = Role(role).label.lower()
+    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
+
+
 # Each role can do everything the roles before it can.
 ROLE_RANK = {Role.VIEWER: 0, Role.CONTRIBUTOR: 1, Role.REVIEWER: 2, Role.ADMIN: 3}
 

@@ -63,4 +63,21 @@ def demo_seed(*, workbook: Path | None = None) -> DemoSeed:
                 )
             Membership.objects.get_or_create(user=user, organization=org, defaults={"role": role})
             users.append((email, role.label))
+        _demo_questionnaire(org)
     return DemoSeed(organization=org, users=users, catalog_message=catalog_message)
+
+
+def _demo_questionnaire(org: Organization) -> None:
+    """One questionnaire to open right away, on the newest catalog version loaded."""
+    from caiq.services import questionnaire_create
+
+    version = CatalogVersion.objects.order_by("-imported_at").first()
+    if version is None or org.questionnaires.exists():
+        return
+    admin = Membership.objects.get(organization=org, user__email=f"admin@{DEMO_DOMAIN}")
+    questionnaire_create(
+        membership=admin,
+        version=version,
+        name="Demo Object Storage 2026",
+        service_name="Demo Object Storage",
+    )

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User
+from accounts.models import Membership, Role, User, role_phrase
 from caiq.models import Answer, QuestionnaireStatus
 
 from . import scanning
@@ -34,7 +34,7 @@ REMINDER_INTERVAL_DAYS = 7
 
 def _require(membership: Membership, role: Role, action: str) -> None:
     if not membership.has_role(role):
-        raise PermissionDenied(f"Only a {role.label.lower()} or above can {action}.")
+        raise PermissionDenied(f"Only {role_phrase(role)} or above can {action}.")
 
 
 def _size_limit_text() -> str:

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User
+from accounts.models import Membership, Role, User, role_phrase
 
 from ..answer_rules import approval_problems, value_problems
 from ..models import (
@@ -47,7 +47,7 @@ class StaleAnswer(Exception):
 
 def _require_role(membership: Membership, role: Role, action: str) -> None:
     if not membership.has_role(role):
-        raise PermissionDenied(f"Only a {role.label.lower()} or above can {action}.")
+        raise PermissionDenied(f"Only {role_phrase(role)} or above can {action}.")
 
 
 def _require_open(questionnaire: Questionnaire) -> None:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from accounts.models import Membership, Role, User
+from accounts.models import Membership, Role, User, role_phrase
 
 from ..models import Job, JobKind, JobStatus, Questionnaire
 from ..readiness import readiness
@@ -57,7 +57,7 @@ def job_start(
     """Record a job and enqueue its task once the row is committed."""
     needed = Role.CONTRIBUTOR if kind == JobKind.IMPORT_XLSX else Role.VIEWER
     if not membership.has_role(needed):
-        raise PermissionDenied(f"Only a {needed.label.lower()} or above can do that.")
+        raise PermissionDenied(f"Only {role_phrase(needed)} or above can do that.")
     if kind not in JobKind.values:
         raise ValidationError(f"Unknown job kind {kind!r}.")
     job = Job(

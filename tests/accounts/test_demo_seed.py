@@ -22,6 +22,8 @@ def test_it_creates_a_demo_organisation_with_a_user_per_role_and_the_sample(caps
     assert version.is_sample
     assert version.questions.count() == 261
     assert DEMO_PASSWORD in out
+    demo = Membership.objects.filter(organization__slug="demo").first().organization
+    assert demo.questionnaires.get().answers.count() == 261
 
 
 def test_running_it_again_changes_nothing():
@@ -32,6 +34,12 @@ def test_running_it_again_changes_nothing():
 
     assert list(User.objects.values_list("id", "email")) == users
     assert CatalogVersion.objects.count() == 1
+    assert (
+        Membership.objects.get(
+            user__email="admin@demo.caiq.test"
+        ).organization.questionnaires.count()
+        == 1
+    )
 
 
 def test_given_the_official_workbook_it_loads_that_instead(layout_sample):
