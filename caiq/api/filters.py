@@ -1,5 +1,7 @@
 """FilterSets for the caiq API: query parameters declared once, validated by django-filter."""
 
+import datetime
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -22,6 +24,23 @@ from ..models import (
 
 UNANSWERED = "none"
 MAX_ID = 2**63 - 1
+
+
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO date-time in UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO allows."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is None:
+            return value
+        try:
+            return value.astimezone(datetime.UTC)
+        except (OverflowError, ValueError) as exc:
+            raise forms.ValidationError("This date-time is out of range.") from exc
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -100,7 +119,7 @@ class AnswerFilterSet(django_filters.FilterSet):
     assignee = django_filters.CharFilter(
         method="filter_assignee", help_text="The assignee's user id or e-mail address."
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text=(

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from accounts.models import Membership, User
 from accounts.selectors import memberships_for, scope_to_user
+from caiq.api.filters import UtcIsoDateTimeFilter
 from caiq.api.serializers import ErrorSerializer  # one Error component for the whole API
 from caiq.models import Answer
 from caiq.selectors import organization_people
@@ -55,7 +56,7 @@ class EvidenceFilter(filters.FilterSet):
     owner = filters.CharFilter(
         field_name="owner__email", lookup_expr="iexact", help_text="Owner's e-mail address."
     )
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time."
     )
 

@@ -570,3 +570,14 @@ def test_a_cursor_naming_an_impossible_id_is_refused(api_as, team):
     response = api_as(team.viewer, "read").get(LIST, {"cursor": forged.decode()})
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "since", ["0268-11-18T08:01:22-17:58", "0001-01-01T00:00:00+10:00", "9999-12-31T23:59:59-10:00"]
+)
+def test_an_extreme_updated_since_is_refused_or_answered_never_a_server_error(
+    api_as, team, small_questionnaire, since
+):
+    response = api_as(team.org, "read").get("/api/v1/answers/", {"updated_since": since})
+
+    assert response.status_code in (200, 400)

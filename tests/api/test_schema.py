@@ -11,7 +11,9 @@ import re
 import pytest
 import schemathesis
 import yaml
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -74,6 +76,19 @@ def test_the_documentation_pages_load_only_local_assets(client, path):
 
 
 @pytest.fixture
+def wsgi_app():
+    """The real WSGI app, minus closing DB connections after each request (as Django's test
+    client does): on PostgreSQL that would close the test's own transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def acme_objects(team, small_questionnaire, make_evidence):
     """Real objects, so some generated ids hit something (most will answer 404)."""
     evidence = make_evidence("Schema check")
@@ -82,12 +97,13 @@ def acme_objects(team, small_questionnaire, make_evidence):
 
 
 def test_every_operation_answers_as_its_schema_says(
+    wsgi_app,
     team,
     token_for,
     acme_objects,
     store,
 ):
-    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", wsgi_app)
     auth = {"Authorization": f"Bearer {token_for(team.org, 'write')}"}
     failures, operations = [], 0
 

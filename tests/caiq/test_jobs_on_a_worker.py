@@ -13,7 +13,7 @@ from celery.contrib.testing.worker import start_worker
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from caiq.models import Job, JobStatus
-from caiq.services.jobs import job_start
+from caiq.services.jobs import job_run, job_start
 from caiq.services.transfer import export_xlsx
 from config import celery_app
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def worker():
+def worker(monkeypatch):
     """A fresh Celery app, made current, with a worker thread consuming from the broker.
 
     A fresh app rather than the project's: eager runs in earlier tests leave the shared app's
@@ -33,6 +33,13 @@ def worker():
     app.config_from_object("django.conf:settings", namespace="CELERY")
     app.conf.update(task_always_eager=False, broker_url=broker, result_backend="cache+memory://")
     app.set_current()
+
+    @app.task(name="caiq.run_job", acks_late=True, reject_on_worker_lost=True)
+    def run_job(job_id: int) -> None:  # the same body as caiq.tasks.run_job
+        job_run(job_id=job_id)
+
+    # Publish through this app's own task, whatever another test left as the current app.
+    monkeypatch.setattr("caiq.tasks.run_job", run_job)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
             yield broker

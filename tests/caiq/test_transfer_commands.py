@@ -217,7 +217,7 @@ def test_new_needs_the_workbooks_catalog_version_loaded(tmp_path, team, question
 def test_a_viewer_cannot_create_a_questionnaire(tmp_path, questionnaire, team):
     path = export_to(tmp_path, questionnaire)
 
-    with pytest.raises(CommandError, match="Only a admin or above can create questionnaires"):
+    with pytest.raises(CommandError, match="Only an admin or above can create questionnaires"):
         run(
             "import_caiq",
             str(path),
