@@ -87,6 +87,14 @@ def role_phrase(role: "Role") -> str:
     return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
 
 
+def require_role(membership: "Membership", role: "Role", action: str) -> None:
+    """Refuse (PermissionDenied) unless the membership has ``role`` or a stronger one."""
+    from django.core.exceptions import PermissionDenied
+
+    if not membership.has_role(role):
+        raise PermissionDenied(f"Only {role_phrase(role)} or above can {action}.")
+
+
 # Each role can do everything the roles before it can.
 ROLE_RANK = {Role.VIEWER: 0, Role.CONTRIBUTOR: 1, Role.REVIEWER: 2, Role.ADMIN: 3}
 

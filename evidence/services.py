@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User, role_phrase
+from accounts.models import Membership, Role, User, require_role
 from caiq.models import Answer, QuestionnaireStatus
 
 from . import scanning
@@ -30,11 +30,6 @@ from .validation import SNIFF_WINDOW, UploadRejected, clean_filename, detect_typ
 
 CHUNK = 64 * 1024
 REMINDER_INTERVAL_DAYS = 7
-
-
-def _require(membership: Membership, role: Role, action: str) -> None:
-    if not membership.has_role(role):
-        raise PermissionDenied(f"Only {role_phrase(role)} or above can {action}.")
 
 
 def _size_limit_text() -> str:
@@ -106,7 +101,7 @@ def evidence_create(
     valid_until: datetime.date | None = None,
 ) -> Evidence:
     """A library item from an uploaded file or a link (exactly one of the two)."""
-    _require(membership, Role.CONTRIBUTOR, "add evidence")
+    require_role(membership, Role.CONTRIBUTOR, "add evidence")
     if bool(upload) == bool(url):
         raise ValidationError("Give either a file or a link.")
     _clean_dates(valid_from, valid_until)
@@ -139,7 +134,7 @@ def evidence_add_version(
     *, evidence: Evidence, membership: Membership, user: User, upload
 ) -> EvidenceVersion:
     """A new file for an item; earlier versions stay downloadable."""
-    _require(membership, Role.CONTRIBUTOR, "upload evidence")
+    require_role(membership, Role.CONTRIBUTOR, "upload evidence")
     if evidence.kind != EvidenceKind.FILE:
         raise ValidationError("A link has no file versions.")
     stored, name = _store(upload, evidence.organization_id)
@@ -158,7 +153,7 @@ def evidence_add_version(
 
 @transaction.atomic
 def evidence_update(*, evidence: Evidence, membership: Membership, **fields) -> Evidence:
-    _require(membership, Role.CONTRIBUTOR, "edit evidence")
+    require_role(membership, Role.CONTRIBUTOR, "edit evidence")
     allowed = {"title", "description", "url", "owner", "valid_from", "valid_until"}
     unknown = set(fields) - allowed
     if unknown:
@@ -182,7 +177,7 @@ def _require_open(answer: Answer) -> None:
 
 def evidence_link(*, evidence: Evidence, answer: Answer, membership: Membership, user: User):
     """Back an answer with evidence of the same organisation; linking twice is a no-op."""
-    _require(membership, Role.CONTRIBUTOR, "attach evidence")
+    require_role(membership, Role.CONTRIBUTOR, "attach evidence")
     _require_open(answer)
     if evidence.organization_id != answer.questionnaire.organization_id:
         # Callers look both up through the tenancy scope; this is the last wall.
@@ -194,7 +189,7 @@ def evidence_link(*, evidence: Evidence, answer: Answer, membership: Membership,
 
 
 def evidence_unlink(*, link: EvidenceLink, membership: Membership) -> None:
-    _require(membership, Role.CONTRIBUTOR, "detach evidence")
+    require_role(membership, Role.CONTRIBUTOR, "detach evidence")
     _require_open(link.answer)
     link.delete()
 

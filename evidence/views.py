@@ -6,9 +6,6 @@ detach endpoints return the answer's evidence fragment (``#evidence-<answer pk>`
 redirect back to the fill page without JavaScript.
 """
 
-import datetime
-from collections.abc import Iterable
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,25 +22,8 @@ from caiq import selectors as caiq_selectors
 from . import selectors, services
 from .downloads import download_response
 from .forms import AttachForm, EvidenceEditForm, EvidenceForm, LibraryFilterForm, VersionForm
-from .models import Evidence
+from .presentation import evidence_urls, mark_answer_evidence, mark_freshness
 from .validation import UploadRejected
-
-
-def mark_freshness(items: Iterable[Evidence], today: datetime.date) -> None:
-    """Set ``fresh`` (a Freshness) on each item, for templates: they cannot pass ``today``."""
-    for item in items:
-        item.fresh = item.freshness(today)
-
-
-def mark_answer_evidence(answers: Iterable, today: datetime.date) -> None:
-    """``mark_freshness`` for the evidence linked to answers (prefetched with links_prefetch)."""
-    mark_freshness((link.evidence for a in answers for link in a.evidence_links.all()), today)
-
-
-def evidence_urls(questionnaire_id: int) -> dict:
-    """The prefixes _answer_evidence.html builds its URLs from: one reverse per page."""
-    base = reverse("evidence:list")
-    return {"evidence_base": base, "attach_base": f"{base}attach/{questionnaire_id}/"}
 
 
 def _reason(error: Exception) -> str:

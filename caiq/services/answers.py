@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User, role_phrase
+from accounts.models import Membership, Role, User, require_role
 
 from ..answer_rules import approval_problems, value_problems
 from ..models import (
@@ -43,11 +43,6 @@ class StaleAnswer(Exception):
             f"{self.current.question.code} was changed by someone else since you loaded it "
             f"(now revision {self.current.revision}); your change was not saved."
         )
-
-
-def _require_role(membership: Membership, role: Role, action: str) -> None:
-    if not membership.has_role(role):
-        raise PermissionDenied(f"Only {role_phrase(role)} or above can {action}.")
 
 
 def _require_open(questionnaire: Questionnaire) -> None:
@@ -97,7 +92,7 @@ def answer_update(
     checks.
     """
     if membership is not None:
-        _require_role(membership, Role.CONTRIBUTOR, "edit answers")
+        require_role(membership, Role.CONTRIBUTOR, "edit answers")
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown answer fields: {', '.join(sorted(unknown))}.")
@@ -154,7 +149,7 @@ def _locked(answer: Answer) -> Answer:
 
 def answer_mark_ready(*, answer: Answer, membership: Membership, user: User) -> Answer:
     """The author hands the answer to review; it must meet CAIQ's rules first."""
-    _require_role(membership, Role.CONTRIBUTOR, "ask for a review")
+    require_role(membership, Role.CONTRIBUTOR, "ask for a review")
     with transaction.atomic():
         current = _locked(answer)
         _require_open(current.questionnaire)
@@ -174,7 +169,7 @@ def answer_approve(
     *, answer: Answer, membership: Membership, user: User, source: str = ChangeSource.REVIEW
 ) -> Answer:
     """A reviewer approves: never the answer's last editor (four eyes), never an incomplete one."""
-    _require_role(membership, Role.REVIEWER, "approve answers")
+    require_role(membership, Role.REVIEWER, "approve answers")
     with transaction.atomic():
         current = _locked(answer)
         _require_open(current.questionnaire)
@@ -199,7 +194,7 @@ def answer_request_changes(
     source: str = ChangeSource.REVIEW,
 ) -> Answer:
     """A reviewer sends the answer back, saying why in a comment."""
-    _require_role(membership, Role.REVIEWER, "request changes")
+    require_role(membership, Role.REVIEWER, "request changes")
     if not comment.strip():
         raise ValidationError("Say what needs to change: the comment is required.")
     with transaction.atomic():
@@ -221,7 +216,7 @@ def answers_assign(
     source: str = ChangeSource.PAGE,
 ) -> int:
     """Assign answers (a domain, a selection) to a member of the same organisation, or nobody."""
-    _require_role(membership, Role.REVIEWER, "assign questions")
+    require_role(membership, Role.REVIEWER, "assign questions")
     if (
         assignee is not None
         and not assignee.memberships.filter(organization_id=membership.organization_id).exists()
@@ -255,7 +250,7 @@ def answers_assign(
 
 
 def comment_add(*, answer: Answer, membership: Membership, user: User, body: str) -> Comment:
-    _require_role(membership, Role.CONTRIBUTOR, "comment")
+    require_role(membership, Role.CONTRIBUTOR, "comment")
     if not body.strip():
         raise ValidationError("A comment cannot be empty.")
     problems = value_problems({"internal_notes": body})

@@ -10,13 +10,13 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from accounts.models import Membership, Role, User, role_phrase
+from accounts.models import Membership, Role, User, require_role
 
 from ..models import Job, JobKind, JobStatus, Questionnaire
 from ..readiness import readiness
@@ -56,8 +56,7 @@ def job_start(
 ) -> Job:
     """Record a job and enqueue its task once the row is committed."""
     needed = Role.CONTRIBUTOR if kind == JobKind.IMPORT_XLSX else Role.VIEWER
-    if not membership.has_role(needed):
-        raise PermissionDenied(f"Only {role_phrase(needed)} or above can do that.")
+    require_role(membership, needed, "do that")
     if kind not in JobKind.values:
         raise ValidationError(f"Unknown job kind {kind!r}.")
     job = Job(

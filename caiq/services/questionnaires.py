@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User
+from accounts.models import Membership, Role, User, require_role
 
 from ..models import (
     Answer,
@@ -19,7 +19,7 @@ from ..models import (
     ReviewStatus,
 )
 from ..xlsx.layout import comparable
-from .answers import EDITABLE_FIELDS, _require_role
+from .answers import EDITABLE_FIELDS
 
 CARRIED_FIELDS = (*EDITABLE_FIELDS, "assignee_id")
 
@@ -29,7 +29,7 @@ def version_key(caiq_version: str) -> tuple[int, ...]:
 
 
 def _new_questionnaire(*, membership: Membership, version: CatalogVersion, **fields):
-    _require_role(membership, Role.ADMIN, "create questionnaires")
+    require_role(membership, Role.ADMIN, "create questionnaires")
     if not fields.get("name", "").strip():
         raise ValidationError({"name": "A questionnaire needs a name."})
     try:
@@ -147,14 +147,14 @@ def _transition(questionnaire: Questionnaire, allowed_from: set[str], to: str, *
 
 @transaction.atomic
 def questionnaire_request_review(*, questionnaire: Questionnaire, membership: Membership):
-    _require_role(membership, Role.CONTRIBUTOR, "send a questionnaire to review")
+    require_role(membership, Role.CONTRIBUTOR, "send a questionnaire to review")
     return _transition(questionnaire, {QuestionnaireStatus.DRAFT}, QuestionnaireStatus.IN_REVIEW)
 
 
 @transaction.atomic
 def questionnaire_approve(*, questionnaire: Questionnaire, membership: Membership):
     """Approved only when every answer is."""
-    _require_role(membership, Role.REVIEWER, "approve a questionnaire")
+    require_role(membership, Role.REVIEWER, "approve a questionnaire")
     pending = questionnaire.answers.exclude(review_status=ReviewStatus.APPROVED).count()
     if pending:
         raise ValidationError(

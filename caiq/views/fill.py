@@ -16,7 +16,7 @@ from django_htmx.http import reswap, retarget
 
 from accounts.models import Role
 from evidence import selectors as evidence_selectors
-from evidence.views import evidence_urls, mark_answer_evidence, mark_freshness
+from evidence.presentation import evidence_urls, mark_answer_evidence, mark_freshness
 
 from .. import selectors, services
 from ..forms import AnswerForm

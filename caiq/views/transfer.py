@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -11,15 +11,10 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Role
 
 from .. import selectors
+from ..downloads import job_result_response
 from ..models import JobKind, JobStatus
 from ..readiness import readiness
 from ..services.jobs import job_start
-
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv",
-    "json": "application/json",
-}
 
 
 def _jobs_context(questionnaire) -> dict:
@@ -80,19 +75,7 @@ def start(request, pk, kind):
 @login_required
 @require_GET
 def job_download(request, pk, job_pk):
-    job = selectors.job_for_member(request.user, pk, job_pk)
-    if job.status != JobStatus.SUCCEEDED or not job.result:
-        raise Http404("This job has no result to download.")
-    extension = job.result_name.rpartition(".")[2]
-    response = FileResponse(
-        job.result.open("rb"),
-        as_attachment=True,
-        filename=job.result_name,
-        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return job_result_response(selectors.job_for_member(request.user, pk, job_pk))
 
 
 @login_required

@@ -1,6 +1,5 @@
 """Import and export jobs: poll and download results."""
 
-from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -13,11 +12,10 @@ from rest_framework.renderers import JSONRenderer
 
 from accounts.selectors import scope_to_user
 
+from ...downloads import job_result_response
 from ...models import (
     Job,
-    JobStatus,
 )
-from ...views.transfer import CONTENT_TYPES
 from .. import filters, serializers
 from ..pagination import PagePagination
 from .common import ERRORS, ID_PATTERN, DownloadRenderer, _fake, read_schema
@@ -61,16 +59,4 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
         renderer_classes=[JSONRenderer, DownloadRenderer],
     )
     def download(self, request, pk=None):
-        job = self.get_object()
-        if job.status != JobStatus.SUCCEEDED or not job.result:
-            raise Http404("This job has no result to download.")
-        extension = job.result_name.rpartition(".")[2]
-        response = FileResponse(
-            job.result.open("rb"),
-            as_attachment=True,
-            filename=job.result_name,
-            content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return job_result_response(self.get_object())
