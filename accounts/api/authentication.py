@@ -1,9 +1,16 @@
 """DRF authentication and permissions for API tokens."""
 
+import logging
+
+from redis.exceptions import RedisError
 from rest_framework import authentication, exceptions, permissions, throttling
 
 from ..models import ApiToken, TokenScope
 from ..tokens import acting_user, api_token_verify
+
+logger = logging.getLogger(__name__)
+# What a cache backend raises when its server is down: redis-py's own errors, or socket errors.
+CACHE_ERRORS = (RedisError, OSError)
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -42,9 +49,22 @@ class TokenScopePermission(permissions.BasePermission):
 
 
 class TokenRateThrottle(throttling.SimpleRateThrottle):
-    """Per token (or per signed-in user for browser sessions)."""
+    """Per token (or per signed-in user for browser sessions).
+
+    The counts live in the cache (Redis in production). While the cache is unreachable the API
+    answers unthrottled, with a warning logged, instead of failing every request with a 500:
+    the throttle protects the service, and an outage of the cache should not become one of the
+    API.
+    """
 
     scope = "api"
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS as error:
+            logger.warning("API request not throttled: the cache is unreachable (%s).", error)
+            return True
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiToken):
