@@ -160,11 +160,11 @@ def test_starting_an_export_over_the_api_while_redis_is_down_says_so_and_fails_t
     response = api.post(f"/api/v1/questionnaires/{questionnaire.pk}/jobs/", {"kind": "export_xlsx"})
     elapsed = time.monotonic() - started
 
-    body = response.json()
-    assert response.status_code == 202
-    assert body["status"] == "failed"
-    assert body["message"].startswith(UNREACHABLE)
-    assert Job.objects.get(pk=body["id"]).status == JobStatus.FAILED
+    error = response.json()["error"]
+    assert response.status_code == 503
+    assert error["code"] == "queue_unavailable"
+    assert error["message"].startswith(UNREACHABLE)
+    assert Job.objects.get(pk=error["details"]["job"]).status == JobStatus.FAILED
     assert elapsed < 5, f"the API took {elapsed:.1f} s to say the queue is down"
 
 

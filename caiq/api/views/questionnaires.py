@@ -2,9 +2,7 @@
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from drf_spectacular.utils import (
-    extend_schema,
-)
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -16,6 +14,7 @@ from ... import selectors
 from ...models import (
     CatalogVersion,
     Job,
+    JobStatus,
     Questionnaire,
     ReviewStatus,
 )
@@ -30,6 +29,13 @@ from ...services.jobs import job_start
 from .. import filters, serializers
 from ..pagination import PagePagination
 from .common import ERRORS, ID_PATTERN, _fake, read_schema
+
+
+class QueueUnavailable(exceptions.APIException):
+    """The job row was recorded but its task could not be enqueued (the broker is down)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "queue_unavailable"
 
 
 def _with_progress(questionnaires):
@@ -56,9 +62,20 @@ class QuestionnaireViewSet(
     def get_queryset(self):
         if _fake(self):
             return Questionnaire.objects.none()
-        return _with_progress(selectors.questionnaires_for(self.request.user)).order_by(
-            "-created_at", "-id"
-        )
+        questionnaires = selectors.questionnaires_for(self.request.user)
+        if self.action == "list":
+            # Counted for the page only (paginate_queryset): annotating the whole list would
+            # aggregate every answer of every questionnaire before the page is cut.
+            return questionnaires.select_related("organization", "version", "owner").order_by(
+                "-created_at", "-id"
+            )
+        return _with_progress(questionnaires).order_by("-created_at", "-id")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and self.action == "list":
+            selectors.attach_progress(page, by_domain=False)
+        return page
 
     def _answer(self, questionnaire: Questionnaire, code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=questionnaire.pk)
@@ -169,7 +186,14 @@ class QuestionnaireViewSet(
 
     @extend_schema(
         request={"multipart/form-data": serializers.JobStartSerializer},
-        responses={202: serializers.JobSerializer, **ERRORS},
+        responses={
+            202: serializers.JobSerializer,
+            503: OpenApiResponse(
+                serializers.ErrorSerializer,
+                description="The job queue is unreachable: the job was recorded as failed.",
+            ),
+            **ERRORS,
+        },
         summary="Start an export, or an import of a CAIQ workbook (multipart `workbook`)",
     )
     @action(detail=True, methods=["post"], url_path="jobs")
@@ -184,5 +208,8 @@ class QuestionnaireViewSet(
             upload=data.get("workbook"),
         )
         job = Job.objects.select_related("created_by").get(pk=job.pk)
+        if job.status == JobStatus.FAILED:
+            # Enqueueing failed on commit: a 202 would tell an integration to poll a dead job.
+            raise QueueUnavailable({"detail": job.message, "job": job.pk})
         body = serializers.JobSerializer(job, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_202_ACCEPTED)
