@@ -5,7 +5,9 @@ WORKDIR /app
 COPY requirements/base.txt requirements/base.txt
 RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements/base.txt
 COPY . .
+# Static files (ours, the admin's, htmx, Swagger UI, ReDoc) hashed and compressed for WhiteNoise.
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
 RUN useradd --system --home /app caiq && mkdir -p /data && chown caiq /data
 USER caiq
 EXPOSE 8000
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]

@@ -3,7 +3,11 @@
 Refuses to start without SECRET_KEY; every setting `manage.py check --deploy` asks for is on.
 """
 
+import logging
+
 from django.core.exceptions import ImproperlyConfigured
+
+from config.logs import logging_config
 
 from .base import *  # noqa: F403
 from .base import env, env_bool
@@ -22,4 +26,25 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
-CONN_MAX_AGE = 60
+# A load balancer's probe may come over plain HTTP on the private network: answer it there.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Persistent connections: CONN_MAX_AGE is a per-database key (a top-level setting of that name
+# does nothing). Health checks drop a connection the server closed before it is reused.
+DATABASES["default"]["CONN_MAX_AGE"] = int(env("CONN_MAX_AGE", "60"))  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    # A database that stops answering fails a request (and /healthz) instead of hanging it.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5  # noqa: F405
+if REDIS_URL:  # noqa: F405
+    # The same for Redis: redis-py waits forever on a silent server unless told otherwise.
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 2, "socket_timeout": 5}  # noqa: F405
+
+# One JSON object per line, for the log collector (LOG_FORMAT=plain to read them by eye).
+LOG_FORMAT = env("LOG_FORMAT", "json")
+LOGGING = logging_config(LOG_FORMAT, level=LOG_LEVEL)  # noqa: F405
+# Python warnings become log records ("py.warnings") instead of raw text between the lines.
+logging.captureWarnings(True)
+
+# Invitation links sent outside a request (e.g. from a management command) need the address.
+SITE_URL = env("SITE_URL", "")
