@@ -1,12 +1,15 @@
 """Reads of the catalog, shaped for pages and API. The catalog is shared by all organisations."""
 
+import datetime
+
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Membership, User
 from accounts.selectors import memberships_for, scope_to_user
-from evidence.selectors import links_prefetch
+from evidence.models import Evidence
+from evidence.selectors import freshness_filter, links_prefetch
 
 from .models import (
     Answer,
@@ -18,6 +21,7 @@ from .models import (
     Job,
     Question,
     Questionnaire,
+    QuestionnaireStatus,
     ReviewStatus,
 )
 
@@ -65,6 +69,19 @@ def questionnaires_for(user: User) -> QuerySet[Questionnaire]:
     return scope_to_user(Questionnaire.objects.all(), user)
 
 
+def answers_for(user: User) -> QuerySet[Answer]:
+    """The answers of the user's organisations, scoped by the organisations' ids.
+
+    Same rows as ``scope_to_user(..., via="questionnaire__organization")``, but with the ids
+    as literals (one small query first) PostgreSQL estimates the organisation's share of the
+    answers from its statistics. Through the membership join it assumes an average-sized
+    organisation, and for a large one it planned an ``updated_since`` pull as a walk through
+    all of that organisation's answers instead of down the ``updated_at`` index.
+    """
+    organization_ids = list(memberships_for(user).values_list("organization_id", flat=True))
+    return Answer.objects.filter(questionnaire__organization_id__in=organization_ids)
+
+
 def questionnaire_for_member(user: User, pk: int) -> tuple[Questionnaire, Membership]:
     """The questionnaire and the user's membership of its organisation; 404 for outsiders."""
     questionnaire = (
@@ -76,24 +93,130 @@ def questionnaire_for_member(user: User, pk: int) -> tuple[Questionnaire, Member
     return questionnaire, membership
 
 
-def _progress(prefix: str = "") -> dict:
-    answers = f"{prefix}answers" if prefix else "answers"
+def _counts() -> dict:
+    """Progress counts over a queryset of answers."""
     return {
-        "total": Count(answers),
-        "answered": Count(answers, filter=~Q(**{f"{answers}__answer": ""})),
-        "approved": Count(
-            answers, filter=Q(**{f"{answers}__review_status": ReviewStatus.APPROVED})
-        ),
+        "total": Count("id"),
+        "answered": Count("id", filter=~Q(answer="")),
+        "approved": Count("id", filter=Q(review_status=ReviewStatus.APPROVED)),
     }
 
 
-def questionnaire_list(membership: Membership) -> QuerySet[Questionnaire]:
-    """The organisation's questionnaires with answered and approved counts: one query."""
-    return (
+def questionnaire_list(
+    membership: Membership, *, search: str = "", status: str = ""
+) -> QuerySet[Questionnaire]:
+    """The organisation's questionnaires, newest first, filtered by name or service and status.
+
+    No progress counts here: aggregating the answers of every questionnaire would make the
+    list cost grow with their number. Count for the page shown with ``attach_progress``.
+    """
+    questionnaires = (
         Questionnaire.objects.filter(organization_id=membership.organization_id)
         .select_related("version", "owner")
-        .annotate(**_progress())
-        .order_by("-created_at")
+        .order_by("-created_at", "-id")
+    )
+    if status in QuestionnaireStatus.values:
+        questionnaires = questionnaires.filter(status=status)
+    search = search.strip()
+    if search:
+        questionnaires = questionnaires.filter(
+            Q(name__icontains=search) | Q(service_name__icontains=search)
+        )
+    return questionnaires
+
+
+def questionnaire_status_counts(membership: Membership) -> list[tuple[str, str, int]]:
+    """(status, label, how many) for every status, in workflow order: one aggregate."""
+    counts = dict(
+        Questionnaire.objects.filter(organization_id=membership.organization_id)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("status", "n")
+    )
+    return [(value, label, counts.get(value, 0)) for value, label in QuestionnaireStatus.choices]
+
+
+def attach_progress(questionnaires: list[Questionnaire], *, by_domain: bool = True) -> None:
+    """Set ``total``, ``answered``, ``approved`` (and ``domains``) on each: one query."""
+    if by_domain:
+        domains = domain_progress_by_questionnaire(questionnaires)
+        for questionnaire in questionnaires:
+            rows = questionnaire.domains = domains[questionnaire.pk]
+            for key in ("total", "answered", "approved"):
+                setattr(questionnaire, key, sum(row[key] for row in rows))
+        return
+    totals = {
+        row["questionnaire_id"]: row
+        for row in Answer.objects.filter(questionnaire__in=questionnaires)
+        .values("questionnaire_id")
+        .annotate(**_counts())
+        .order_by()
+    }
+    for questionnaire in questionnaires:
+        row = totals.get(questionnaire.pk, {})
+        for key in ("total", "answered", "approved"):
+            setattr(questionnaire, key, row.get(key, 0))
+
+
+# How far back the dashboard looks for answer activity: a bounded read, whatever the volume.
+RECENT_CHANGES_SCANNED = 500
+
+
+def recently_updated_questionnaires(membership: Membership, *, limit: int = 8) -> list:
+    """The questionnaires whose answers changed last, newest first, each with ``last_change``.
+
+    Read from the organisation's latest RECENT_CHANGES_SCANNED answer changes (a walk down the
+    ``updated_at`` index, not a maximum over every answer of every questionnaire); when those
+    name fewer than ``limit`` questionnaires, the rest are the ones edited last themselves.
+    """
+    organization_id = membership.organization_id
+    recent = (
+        Answer.objects.filter(questionnaire__organization_id=organization_id)
+        .order_by("-updated_at")
+        .values_list("questionnaire_id", "updated_at")[:RECENT_CHANGES_SCANNED]
+    )
+    last_change: dict[int, object] = {}
+    for questionnaire_id, at in recent:
+        last_change.setdefault(questionnaire_id, at)
+        if len(last_change) == limit:
+            break
+    base = Questionnaire.objects.filter(organization_id=organization_id)
+    # One query either way: the ones found, plus the ones edited last in case they are too few.
+    latest_edited = base.order_by("-updated_at", "-id").values("pk")[:limit]
+    candidates = list(
+        base.filter(Q(pk__in=list(last_change)) | Q(pk__in=latest_edited)).select_related("version")
+    )
+    found = {q.pk: q for q in candidates}
+    questionnaires = [found[pk] for pk in last_change if pk in found]
+    others = sorted(
+        (q for q in candidates if q.pk not in last_change),
+        key=lambda q: (q.updated_at, q.pk),
+        reverse=True,
+    )
+    questionnaires = (questionnaires + others)[:limit]
+    for questionnaire in questionnaires:
+        questionnaire.last_change = last_change.get(questionnaire.pk, questionnaire.updated_at)
+    return questionnaires
+
+
+def stale_evidence_totals(membership: Membership, today: datetime.date) -> dict[str, int]:
+    """How many of the organisation's evidence items expired or expire soon: one aggregate."""
+    return Evidence.objects.filter(organization_id=membership.organization_id).aggregate(
+        expired=Count("id", filter=freshness_filter("expired", today)),
+        expiring=Count("id", filter=freshness_filter("expiring", today)),
+    )
+
+
+def open_assignment_count(user: User, membership: Membership) -> int:
+    """The user's assigned answers not approved yet, in questionnaires still open."""
+    return (
+        Answer.objects.filter(
+            assignee=user, questionnaire__organization_id=membership.organization_id
+        )
+        .exclude(review_status=ReviewStatus.APPROVED)
+        .exclude(questionnaire__status=QuestionnaireStatus.SUBMITTED)
+        .count()
     )
 
 
@@ -105,11 +228,7 @@ def _domain_rows(answers: QuerySet[Answer]) -> QuerySet:
             title=F("question__control__domain__title"),
             position=F("question__control__domain__position"),
         )
-        .annotate(
-            total=Count("id"),
-            answered=Count("id", filter=~Q(answer="")),
-            approved=Count("id", filter=Q(review_status=ReviewStatus.APPROVED)),
-        )
+        .annotate(**_counts())
         .order_by("questionnaire_id", "position")
     )
 

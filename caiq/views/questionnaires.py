@@ -3,8 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
@@ -12,7 +14,9 @@ from evidence.selectors import stale_evidence_counts
 
 from .. import selectors, services
 from ..forms import CopyForwardForm, QuestionnaireForm, SubmissionForm
-from ..models import CatalogVersion
+from ..models import CatalogVersion, QuestionnaireStatus
+
+QUESTIONNAIRES_PER_PAGE = 25
 
 
 def _member(request):
@@ -24,18 +28,34 @@ def _member(request):
 
 @login_required
 def questionnaire_list(request):
+    """One page of the organisation's questionnaires: its cost does not grow with their number."""
     membership = _member(request)
-    questionnaires = list(selectors.questionnaire_list(membership))
-    domains = selectors.domain_progress_by_questionnaire(questionnaires)
+    search = request.GET.get("q", "")[:100].strip()
+    status = request.GET.get("status", "")
+    if status not in QuestionnaireStatus.values:
+        status = ""
+    paginator = Paginator(
+        selectors.questionnaire_list(membership, search=search, status=status),
+        QUESTIONNAIRES_PER_PAGE,
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    questionnaires = list(page.object_list)
+    selectors.attach_progress(questionnaires)
     stale = stale_evidence_counts([q.pk for q in questionnaires], timezone.localdate())
     for questionnaire in questionnaires:
-        questionnaire.domains = domains[questionnaire.pk]
         questionnaire.stale = stale.get(questionnaire.pk, {})
     return render(
         request,
         "caiq/questionnaire_list.html",
         {
             "questionnaires": questionnaires,
+            "page": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2),
+            # The filters again, for page links: "?q=…&status=…&page=N".
+            "filter_query": urlencode({k: v for k, v in (("q", search), ("status", status)) if v}),
+            "search": search,
+            "status": status,
+            "status_counts": selectors.questionnaire_status_counts(membership),
             "can_create": membership.has_role(Role.ADMIN),
         },
     )

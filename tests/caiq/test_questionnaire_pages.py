@@ -1,5 +1,7 @@
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Membership
@@ -115,3 +117,131 @@ def test_admin_staff_see_only_their_organisations_questionnaires_and_answers(
         reverse("admin:caiq_answer_change", args=[theirs.answers.first().pk]),
     ):
         assert staff_of_acme.get(url).status_code == 404
+
+
+# --- The list at volume: one page at a time, filters, a fixed query budget -----------------
+
+
+def make_questionnaires(membership, version, count, *, start=0, **fields):
+    return [
+        questionnaire_create(
+            membership=membership,
+            version=version,
+            name=f"Service {n:03d}",
+            service_name=fields.get("service_name", f"Compute {n % 3}"),
+        )
+        for n in range(start, start + count)
+    ]
+
+
+def list_queries(client, **params) -> tuple[int, str]:
+    url = reverse("caiq:questionnaire_list")
+    client.get(url, params)  # warm the session
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(queries), response.text
+
+
+def test_the_list_costs_the_same_queries_for_3_and_30_questionnaires(
+    client, team, admin_membership, small_catalog
+):
+    client.force_login(team.viewer)
+    make_questionnaires(admin_membership, small_catalog, 3)
+    few, _page = list_queries(client)
+    make_questionnaires(admin_membership, small_catalog, 27, start=3)
+
+    many, page = list_queries(client)
+
+    assert many == few
+    assert many <= 10
+    assert page.count("By domain") == 25
+
+
+def test_the_list_shows_25_a_page_newest_first_with_page_links(
+    client, team, admin_membership, small_catalog
+):
+    client.force_login(team.viewer)
+    make_questionnaires(admin_membership, small_catalog, 30)
+
+    first = client.get(reverse("caiq:questionnaire_list")).text
+    second = client.get(reverse("caiq:questionnaire_list"), {"page": 2}).text
+
+    assert "Service 029" in first
+    assert "Service 005" in first
+    assert "Service 004" not in first
+    assert "1\u201325 of 30 questionnaires" in first
+    assert 'href="?page=2" rel="next"' in first
+    assert "Service 004" in second
+    assert "Service 000" in second
+    assert "Service 029" not in second
+    assert 'rel="prev"' in second
+
+
+def test_searching_by_name_or_service_and_filtering_by_status_keep_the_filters_on_page_links(
+    client, team, admin_membership, small_catalog
+):
+    client.force_login(team.viewer)
+    make_questionnaires(admin_membership, small_catalog, 28, service_name="Block Storage")
+    make_questionnaires(admin_membership, small_catalog, 2, start=50, service_name="Kubernetes")
+    Questionnaire.objects.filter(name="Service 003").update(status="in_review")
+
+    kubernetes = client.get(reverse("caiq:questionnaire_list"), {"q": "kubernetes"}).text
+    by_name = client.get(reverse("caiq:questionnaire_list"), {"q": "service 00"}).text
+    in_review = client.get(reverse("caiq:questionnaire_list"), {"status": "in_review"}).text
+    storage = client.get(reverse("caiq:questionnaire_list"), {"q": "storage"}).text
+
+    assert kubernetes.count("By domain") == 2
+    assert by_name.count("By domain") == 10
+    assert in_review.count("By domain") == 1
+    assert "Service 003" in in_review
+    assert '<option value="in_review" selected>In review (1)</option>' in in_review
+    assert "1\u201325 of 28 questionnaires matching" in storage
+    assert 'href="?q=storage&amp;page=2"' in storage
+
+
+def test_an_unknown_status_or_page_shows_the_first_page_of_everything(
+    client, team, admin_membership, small_catalog
+):
+    client.force_login(team.viewer)
+    make_questionnaires(admin_membership, small_catalog, 2)
+
+    response = client.get(reverse("caiq:questionnaire_list"), {"status": "nope", "page": "x"})
+
+    assert response.status_code == 200
+    assert response.text.count("By domain") == 2
+
+
+def test_the_list_shows_only_the_members_organisation(client, team, small_questionnaire):
+    client.force_login(team.outsider)
+
+    page = client.get(reverse("caiq:questionnaire_list")).text
+
+    assert small_questionnaire.name not in page
+    assert "No questionnaires yet." in page
+
+
+def test_the_api_questionnaire_list_counts_progress_for_its_page_only(
+    client, team, admin_membership, small_catalog
+):
+    client.force_login(team.viewer)
+    make_questionnaires(admin_membership, small_catalog, 3)
+
+    def page(**params):
+        client.get("/api/v1/questionnaires/", params)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/api/v1/questionnaires/", params)
+        assert response.status_code == 200
+        return [q["sql"] for q in queries.captured_queries], response.json()
+
+    few, _body = page()
+    make_questionnaires(admin_membership, small_catalog, 27, start=3)
+    many, body = page(page_size=5)
+
+    assert len(many) == len(few)
+    # The page is cut first, then counted: no query aggregates answers and pages at once.
+    assert not [sql for sql in many if "GROUP BY" in sql and "LIMIT" in sql]
+    assert body["count"] == 30
+    names = [row["name"] for row in body["results"]]
+    assert names == [f"Service {n:03d}" for n in range(29, 24, -1)]
+    assert {row["progress"]["total"] for row in body["results"]} == {10}

@@ -83,7 +83,7 @@ class AnswerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if _fake(self):
             return Answer.objects.none()
-        return self._scoped().values(
+        return selectors.answers_for(self.request.user).values(
             *serializers.ANSWER_COLUMNS, **serializers.ANSWER_RELATED_COLUMNS
         )
 
