@@ -134,8 +134,9 @@ class EvidenceLink(models.Model):
     """Evidence backing one answer (same organisation: checked by evidence.services)."""
 
     evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="links")
+    # Indexed by the composite below, which leads with it.
     answer = models.ForeignKey(
-        "caiq.Answer", on_delete=models.CASCADE, related_name="evidence_links"
+        "caiq.Answer", on_delete=models.CASCADE, related_name="evidence_links", db_index=False
     )
     linked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -147,6 +148,9 @@ class EvidenceLink(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["evidence", "answer"], name="evidence_link_unique"),
         ]
+        # From answers to their evidence (fill page, stale-evidence flags) reading the index
+        # only: the links table grows with every questionnaire, a page's answers do not.
+        indexes = [models.Index(fields=["answer", "evidence"], name="evidence_link_answer_idx")]
 
     def __str__(self) -> str:
         return f"{self.evidence} → {self.answer_id}"
