@@ -14,7 +14,9 @@ from config.logs import logging_config
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")  # all interfaces of the container
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# Threads per worker (gthread): a slow fill page no longer holds up the quick saves queued behind
+# it. 3 x 4 gave the best p95 of the load test on 2 cores (docs/benchmarks.md).
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # Exports and imports run in Celery; a request that takes longer than this is stuck.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
