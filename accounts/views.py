@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caiq import selectors as caiq_selectors
+from evidence.selectors import stale_evidence_totals
 
 from . import services
 from .forms import InvitationForm, InvitationSignupForm, MembershipRoleForm
@@ -34,8 +35,8 @@ def home(request):
         context = {
             "status_counts": caiq_selectors.questionnaire_status_counts(membership),
             "open_assignments": caiq_selectors.open_assignment_count(request.user, membership),
-            "stale_evidence": caiq_selectors.stale_evidence_totals(
-                membership, timezone.localdate()
+            "stale_evidence": stale_evidence_totals(
+                membership.organization_id, timezone.localdate()
             ),
             "recent": caiq_selectors.recently_updated_questionnaires(membership),
         }

@@ -1,15 +1,12 @@
 """Reads of the catalog, shaped for pages and API. The catalog is shared by all organisations."""
 
-import datetime
-
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Membership, User
 from accounts.selectors import memberships_for, scope_to_user
-from evidence.models import Evidence
-from evidence.selectors import freshness_filter, links_prefetch
+from evidence.selectors import links_prefetch
 
 from .models import (
     Answer,
@@ -198,14 +195,6 @@ def recently_updated_questionnaires(membership: Membership, *, limit: int = 8) -
     for questionnaire in questionnaires:
         questionnaire.last_change = last_change.get(questionnaire.pk, questionnaire.updated_at)
     return questionnaires
-
-
-def stale_evidence_totals(membership: Membership, today: datetime.date) -> dict[str, int]:
-    """How many of the organisation's evidence items expired or expire soon: one aggregate."""
-    return Evidence.objects.filter(organization_id=membership.organization_id).aggregate(
-        expired=Count("id", filter=freshness_filter("expired", today)),
-        expiring=Count("id", filter=freshness_filter("expiring", today)),
-    )
 
 
 def open_assignment_count(user: User, membership: Membership) -> int:

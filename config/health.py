@@ -19,6 +19,7 @@ import threading
 import urllib.request
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 
 import django
 from django.conf import settings
@@ -63,20 +64,25 @@ def check_cache() -> str:
     return "ok"
 
 
+@contextmanager
+def _broker_connection():
+    """A connection to the broker the settings name (not app.conf's copy), or an error at once."""
+    with app.connection_for_write(url=settings.CELERY_BROKER_URL) as connection:
+        connection.ensure_connection(max_retries=0, timeout=WORKER_PING_TIMEOUT)
+        yield connection
+
+
 def check_broker() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "in-process"
-    with app.connection_for_write(url=settings.CELERY_BROKER_URL) as connection:
-        connection.ensure_connection(max_retries=0, timeout=WORKER_PING_TIMEOUT)
-    return "ok"
+    with _broker_connection():
+        return "ok"
 
 
 def check_worker() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "in-process"
-    # The broker URL from the settings, not app.conf's copy: what the deployment configures.
-    with app.connection_for_write(url=settings.CELERY_BROKER_URL) as connection:
-        connection.ensure_connection(max_retries=0, timeout=WORKER_PING_TIMEOUT)
+    with _broker_connection() as connection:
         replies = app.control.ping(timeout=WORKER_PING_TIMEOUT, connection=connection)
     if not replies:
         raise CheckFailed(f"no worker answered within {WORKER_PING_TIMEOUT:g} s")

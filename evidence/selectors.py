@@ -75,6 +75,14 @@ def links_prefetch() -> Prefetch:
     )
 
 
+def stale_evidence_totals(organization_id: int, today: datetime.date) -> dict[str, int]:
+    """How many of the organisation's evidence items expired or expire soon: one aggregate."""
+    return Evidence.objects.filter(organization_id=organization_id).aggregate(
+        expired=Count("id", filter=freshness_filter("expired", today)),
+        expiring=Count("id", filter=freshness_filter("expiring", today)),
+    )
+
+
 def stale_evidence_counts(questionnaire_ids: list[int], today: datetime.date) -> dict[int, dict]:
     """Per questionnaire: how many linked evidence items expired or expire soon. One query."""
     horizon = today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)

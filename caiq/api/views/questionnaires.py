@@ -1,6 +1,5 @@
 """Questionnaires of the caller's organisations, their workflow actions, readiness and jobs."""
 
-from django.db.models import Count, Q
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
@@ -16,7 +15,6 @@ from ...models import (
     Job,
     JobStatus,
     Questionnaire,
-    ReviewStatus,
 )
 from ...readiness import readiness
 from ...services import (
@@ -38,14 +36,6 @@ class QueueUnavailable(exceptions.APIException):
     default_code = "queue_unavailable"
 
 
-def _with_progress(questionnaires):
-    return questionnaires.select_related("organization", "version", "owner").annotate(
-        total=Count("answers"),
-        answered=Count("answers", filter=~Q(answers__answer="")),
-        approved=Count("answers", filter=Q(answers__review_status=ReviewStatus.APPROVED)),
-    )
-
-
 @read_schema(
     serializers.QuestionnaireSerializer,
     list_summary="Questionnaires of your organisations, with progress counts",
@@ -62,23 +52,28 @@ class QuestionnaireViewSet(
     def get_queryset(self):
         if _fake(self):
             return Questionnaire.objects.none()
-        questionnaires = selectors.questionnaires_for(self.request.user)
-        if self.action == "list":
-            # Counted for the page only (paginate_queryset): annotating the whole list would
-            # aggregate every answer of every questionnaire before the page is cut.
-            return questionnaires.select_related("organization", "version", "owner").order_by(
-                "-created_at", "-id"
-            )
-        return _with_progress(questionnaires).order_by("-created_at", "-id")
+        # Progress is counted for what is shown (attach_progress on the page or the object):
+        # annotating the queryset would aggregate every answer of every questionnaire.
+        return (
+            selectors.questionnaires_for(self.request.user)
+            .select_related("organization", "version", "owner")
+            .order_by("-created_at", "-id")
+        )
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        if page is not None and self.action == "list":
+        if page is not None:
             selectors.attach_progress(page, by_domain=False)
         return page
 
+    def get_object(self):
+        questionnaire = super().get_object()
+        selectors.attach_progress([questionnaire], by_domain=False)
+        return questionnaire
+
     def _answer(self, questionnaire: Questionnaire, code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=questionnaire.pk)
+        selectors.attach_progress([fresh], by_domain=False)
         return Response(self.get_serializer(fresh).data, status=code)
 
     def _member_object(self) -> tuple[Questionnaire, Membership]:
