@@ -4,7 +4,6 @@ Idempotent, so the run command can call it on every start. Demo accounts are for
 production settings never call this.
 """
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,13 +11,12 @@ from django.db import transaction
 
 from caiq.models import CatalogVersion
 from caiq.services import catalog_import
-from caiq.xlsx.builder import build_caiq_workbook, load_structure
+from caiq.xlsx.builder import SAMPLE_FILENAME, sample_workbook_bytes
 
 from .models import Membership, Organization, Role, User
 
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 - printed to the developer on purpose
 DEMO_DOMAIN = "demo.caiq.test"
-SAMPLE_FILENAME = "sample-caiq-v4.0.3-placeholder-text.xlsx"
 
 
 @dataclass(frozen=True)
@@ -26,12 +24,6 @@ class DemoSeed:
     organization: Organization
     users: list[tuple[str, str]]
     catalog_message: str
-
-
-def sample_workbook_bytes() -> bytes:
-    buffer = io.BytesIO()
-    build_caiq_workbook(load_structure()).save(buffer)
-    return buffer.getvalue()
 
 
 def demo_seed(*, workbook: Path | None = None) -> DemoSeed:

@@ -120,9 +120,9 @@ def _configure(database_url: str, sqlite: bool) -> None:
 def _seed():
     """The sample catalog, an organisation of 8, and a questionnaire with 200 answers filled."""
     from accounts.models import Membership, Organization, Role, User
-    from accounts.services_demo import SAMPLE_FILENAME, sample_workbook_bytes
     from caiq import services
     from caiq.models import Answer, CspAnswer, SsrmOwnership
+    from caiq.xlsx.builder import SAMPLE_FILENAME, sample_workbook_bytes
 
     rng = random.Random(2026)  # noqa: S311 - test data, not secrets
     version = services.catalog_import(

@@ -65,7 +65,7 @@ def _configure(folder: Path) -> None:
 def _catalog_bytes() -> tuple[bytes, str]:
     if LAYOUT_SAMPLE.exists():
         return LAYOUT_SAMPLE.read_bytes(), LAYOUT_SAMPLE.name
-    from accounts.services_demo import SAMPLE_FILENAME, sample_workbook_bytes
+    from caiq.xlsx.builder import SAMPLE_FILENAME, sample_workbook_bytes
 
     return sample_workbook_bytes(), SAMPLE_FILENAME
 

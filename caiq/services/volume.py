@@ -179,7 +179,7 @@ def _catalog_version() -> CatalogVersion:
     """The newest loaded catalog version; the built-in sample (placeholder text) when none."""
     version = CatalogVersion.objects.order_by("-imported_at").first()
     if version is None:
-        from accounts.services_demo import SAMPLE_FILENAME, sample_workbook_bytes
+        from caiq.xlsx.builder import SAMPLE_FILENAME, sample_workbook_bytes
 
         from .catalog import catalog_import
 

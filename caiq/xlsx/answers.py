@@ -13,7 +13,8 @@ from openpyxl.workbook.workbook import Workbook
 
 from .catalog import CatalogRejected, find_header, find_questionnaire_sheet
 from .layout import ANSWER_VALUES, QUESTION_ID_RE, SSRM_VALUES, header_key
-from .writer import AnswerCells, ooxml_unescape
+from .ooxml import ooxml_unescape
+from .writer import AnswerCells
 
 MAX_ERRORS = 200
 

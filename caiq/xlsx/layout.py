@@ -7,6 +7,8 @@ Headers are matched after normalising white space and case, so CSA's double spac
 import re
 from dataclasses import dataclass
 
+from .ooxml import ooxml_unescape
+
 QUESTION_ID_RE = re.compile(r"^[A-Z&]{3}-\d{2}\.\d+$")
 CONTROL_ID_RE = re.compile(r"^[A-Z&]{3}-\d{2}$")
 SHEET_NAME_RE = re.compile(r"^CAIQv(\d+(?:\.\d+)+)$")
@@ -85,7 +87,8 @@ def normalize_text(value: object) -> str:
     """CSA text as we store it: lines kept, runs of blanks collapsed, outer blank lines dropped."""
     if value is None:
         return ""
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    # Excel and our builder store a carriage return as _x000D_; openpyxl's reader leaves it.
+    text = ooxml_unescape(str(value)).replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
     lines = [" ".join(line.split()) for line in text.split("\n")]
     return "\n".join(lines).strip("\n").strip()
 

@@ -8,30 +8,15 @@ cell holds is refused before writing.
 """
 
 import io
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from openpyxl import load_workbook
 
 from .layout import ANSWER_COLUMN_KEYS
+from .ooxml import ooxml_escape
 
 EXCEL_CELL_MAX = 32_767
-# OOXML escapes characters XML would alter as _xHHHH_; a literal "_xHHHH_" is escaped itself.
-_ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
-
-
-_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
-
-
-def _ooxml_escape(value: str) -> str:
-    """Keep a carriage return through XML's line-end normalisation, as Excel does."""
-    return _ESCAPE_LIKE.sub(r"_x005F_\1", value).replace("\r", "_x000D_")
-
-
-def ooxml_unescape(value: str) -> str:
-    """The text a cell holds, from its stored form (openpyxl leaves _xHHHH_ as it is)."""
-    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value) if "_x" in value else value
 
 
 class ExportError(Exception):
@@ -66,7 +51,7 @@ def _write_literal(cell, value: str) -> None:
             f"Cell {cell.coordinate} would hold {len(value):,} characters; the limit is "
             f"{EXCEL_CELL_MAX:,}."
         )
-    stored = _ooxml_escape(value)
+    stored = ooxml_escape(value)
     if len(stored) > EXCEL_CELL_MAX:
         # openpyxl would cut it silently; an escaped carriage return takes 7 characters.
         raise ExportError(

@@ -42,16 +42,16 @@ def test_running_it_again_changes_nothing():
     )
 
 
-def test_given_the_official_workbook_it_loads_that_instead(layout_sample):
-    call_command("seed_demo", "--workbook", str(layout_sample))
+def test_given_the_official_workbook_it_loads_that_instead(official_workbook):
+    call_command("seed_demo", "--workbook", str(official_workbook))
 
     version = CatalogVersion.objects.get()
     assert not version.is_sample
-    assert version.source_filename == layout_sample.name
+    assert version.source_filename == official_workbook.name
 
 
-def test_the_official_workbook_after_the_sample_replaces_its_placeholders(layout_sample):
+def test_the_official_workbook_after_the_sample_replaces_its_placeholders(official_workbook):
     call_command("seed_demo")
-    call_command("seed_demo", "--workbook", str(layout_sample))
+    call_command("seed_demo", "--workbook", str(official_workbook))
 
     assert not CatalogVersion.objects.get().is_sample

@@ -3,8 +3,8 @@ import pytest
 from accounts.models import Membership
 from caiq.models import CatalogVersion, Questionnaire
 from caiq.services import catalog_import, questionnaire_create
-from caiq.xlsx.builder import Structure, build_caiq_workbook
-from tests.workbooks import sample_bytes, to_bytes
+from caiq.xlsx.builder import Structure, build_caiq_xlsx
+from tests.workbooks import sample_bytes
 
 
 def ten_question_structure(version: str = "9.0.0") -> Structure:
@@ -33,7 +33,7 @@ def sample_catalog(db) -> CatalogVersion:
 
 @pytest.fixture
 def small_catalog(db) -> CatalogVersion:
-    data = to_bytes(build_caiq_workbook(ten_question_structure()))
+    data = build_caiq_xlsx(ten_question_structure())
     return catalog_import(data=data, filename="small.xlsx").version
 
 

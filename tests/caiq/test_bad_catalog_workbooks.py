@@ -97,7 +97,7 @@ HOSTILE_REASONS = {
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", sorted(STRUCTURAL), ids=str)
-def test_a_structurally_bad_workbook_is_refused_with_its_reason(case, layout_sample):
+def test_a_structurally_bad_workbook_is_refused_with_its_reason(case, official_workbook):
     catalog_import(data=sample_bytes(), filename="seed.xlsx", is_sample=True)
     edit, reason = STRUCTURAL[case]
     before = catalog_snapshot()

@@ -5,8 +5,8 @@ from django.core.files.storage import default_storage
 
 from caiq.models import CatalogVersion, Control, Domain, Question
 from caiq.services import CatalogImportError, catalog_import
-from caiq.xlsx.builder import COLUMN_LETTERS, build_caiq_workbook
-from tests.workbooks import sample_bytes, tiny_structure, to_bytes
+from caiq.xlsx.builder import COLUMN_LETTERS, build_caiq_xlsx
+from tests.workbooks import sample_bytes, tiny_structure
 
 # REFERENCE.md's table: (controls, questions) per domain in CAIQ v4.0.3.
 REFERENCE_COUNTS = {
@@ -37,8 +37,8 @@ def catalog_snapshot():
     )
 
 
-def test_importing_the_layout_sample_gives_the_reference_counts(layout_sample):
-    result = catalog_import(data=layout_sample.read_bytes(), filename=layout_sample.name)
+def test_importing_the_official_workbook_gives_the_reference_counts(official_workbook):
+    result = catalog_import(data=official_workbook.read_bytes(), filename=official_workbook.name)
 
     version = result.version
     assert result.outcome == "created"
@@ -59,22 +59,22 @@ def test_importing_the_layout_sample_gives_the_reference_counts(layout_sample):
     )
 
 
-def test_it_keeps_the_workbook_order_ids_and_template(layout_sample):
-    data = layout_sample.read_bytes()
-    version = catalog_import(data=data, filename=layout_sample.name).version
+def test_it_keeps_the_workbook_order_ids_and_template(official_workbook):
+    data = official_workbook.read_bytes()
+    version = catalog_import(data=data, filename=official_workbook.name).version
 
     codes = list(version.questions.order_by("position").values_list("code", "row"))
     assert codes[0] == ("A&A-01.1", 3)
     assert codes[-1] == ("UEM-14.1", 263)
     assert version.source_sha256 == hashlib.sha256(data).hexdigest()
-    assert version.source_filename == layout_sample.name
+    assert version.source_filename == official_workbook.name
     with version.template.open("rb") as stored:
         assert stored.read() == data
     assert version.layout["answer_columns"] == [3, 4, 5, 6]
 
 
-def test_merged_control_and_domain_cells_are_forward_filled(layout_sample):
-    version = catalog_import(data=layout_sample.read_bytes(), filename="x.xlsx").version
+def test_merged_control_and_domain_cells_are_forward_filled(official_workbook):
+    version = catalog_import(data=official_workbook.read_bytes(), filename="x.xlsx").version
 
     second = version.questions.get(code="A&A-01.2")
     assert second.control.code == "A&A-01"
@@ -83,19 +83,17 @@ def test_merged_control_and_domain_cells_are_forward_filled(layout_sample):
 
 def test_white_space_in_texts_is_normalised():
     texts = {"A&A-01.1": "  Placeholder   question\r\n  with\ttabs  \n\n"}
-    data = to_bytes(
-        build_caiq_workbook(tiny_structure(), question_text=lambda c: texts.get(c, f"Q {c}"))
-    )
+    data = build_caiq_xlsx(tiny_structure(), question_text=lambda c: texts.get(c, f"Q {c}"))
     version = catalog_import(data=data, filename="tiny.xlsx").version
 
     assert version.questions.get(code="A&A-01.1").text == "Placeholder question\nwith tabs"
 
 
-def test_importing_the_same_version_again_changes_nothing_and_says_so(layout_sample):
-    catalog_import(data=layout_sample.read_bytes(), filename=layout_sample.name)
+def test_importing_the_same_version_again_changes_nothing_and_says_so(official_workbook):
+    catalog_import(data=official_workbook.read_bytes(), filename=official_workbook.name)
     before = catalog_snapshot()
 
-    again = catalog_import(data=layout_sample.read_bytes(), filename=layout_sample.name)
+    again = catalog_import(data=official_workbook.read_bytes(), filename=official_workbook.name)
 
     assert again.outcome == "unchanged"
     assert "already imported with the same content; nothing changed" in again.message
@@ -103,23 +101,23 @@ def test_importing_the_same_version_again_changes_nothing_and_says_so(layout_sam
 
 
 def test_the_same_text_spelled_with_other_white_space_counts_as_unchanged():
-    catalog_import(data=to_bytes(build_caiq_workbook(tiny_structure())), filename="a.xlsx")
-    respaced = build_caiq_workbook(
+    catalog_import(data=build_caiq_xlsx(tiny_structure()), filename="a.xlsx")
+    respaced = build_caiq_xlsx(
         tiny_structure(),
         question_text=lambda c: (
             f"Sample  question {c}.\n Load CSA's official CAIQ workbook for the real text.\n"
         ),
     )
 
-    result = catalog_import(data=to_bytes(respaced), filename="b.xlsx")
+    result = catalog_import(data=respaced, filename="b.xlsx")
 
     assert result.outcome == "unchanged"
 
 
 def test_different_text_for_an_existing_version_is_reported_not_overwritten():
-    catalog_import(data=to_bytes(build_caiq_workbook(tiny_structure())), filename="a.xlsx")
+    catalog_import(data=build_caiq_xlsx(tiny_structure()), filename="a.xlsx")
     before = catalog_snapshot()
-    changed = build_caiq_workbook(
+    changed = build_caiq_xlsx(
         tiny_structure(),
         question_text=lambda c: (
             "Reworded"
@@ -129,30 +127,30 @@ def test_different_text_for_an_existing_version_is_reported_not_overwritten():
     )
 
     with pytest.raises(CatalogImportError) as refused:
-        catalog_import(data=to_bytes(changed), filename="b.xlsx")
+        catalog_import(data=changed, filename="b.xlsx")
 
     assert "already imported with different content" in str(refused.value)
     assert "question AIS-02.2 has different text" in str(refused.value)
     assert catalog_snapshot() == before
 
 
-def test_the_official_workbook_replaces_the_sample_catalog_in_place(layout_sample):
+def test_the_official_workbook_replaces_the_sample_catalog_in_place(official_workbook):
     sample = catalog_import(data=sample_bytes(), filename="sample.xlsx", is_sample=True).version
     question_ids = dict(sample.questions.values_list("code", "id"))
 
-    result = catalog_import(data=layout_sample.read_bytes(), filename=layout_sample.name)
+    result = catalog_import(data=official_workbook.read_bytes(), filename=official_workbook.name)
 
     version = CatalogVersion.objects.get()
     assert result.outcome == "replaced-sample"
     assert not version.is_sample
     assert dict(version.questions.values_list("code", "id")) == question_ids
     assert version.questions.get(code="A&A-01.1").text.startswith("Placeholder question text for")
-    assert version.source_filename == layout_sample.name
+    assert version.source_filename == official_workbook.name
 
 
 def test_columns_are_found_by_header_text_when_they_move():
     moved = dict(COLUMN_LETTERS, control_id="A", question_id="B", question="I", domain_title="M")
-    data = to_bytes(build_caiq_workbook(tiny_structure(), column_letters=moved))
+    data = build_caiq_xlsx(tiny_structure(), column_letters=moved)
 
     version = catalog_import(data=data, filename="moved.xlsx").version
 
@@ -166,9 +164,9 @@ def test_columns_are_found_by_header_text_when_they_move():
     assert version.layout["columns"]["question_id"] == 2
 
 
-def test_two_versions_live_side_by_side(layout_sample):
-    catalog_import(data=layout_sample.read_bytes(), filename=layout_sample.name)
-    catalog_import(data=to_bytes(build_caiq_workbook(tiny_structure("4.1.9"))), filename="t.xlsx")
+def test_two_versions_live_side_by_side(official_workbook):
+    catalog_import(data=official_workbook.read_bytes(), filename=official_workbook.name)
+    catalog_import(data=build_caiq_xlsx(tiny_structure("4.1.9")), filename="t.xlsx")
 
     assert sorted(CatalogVersion.objects.values_list("caiq_version", flat=True)) == [
         "4.0.3",

@@ -64,12 +64,12 @@ def test_anonymous_visitors_are_sent_to_log_in(client, sample_catalog):
     assert reverse("login") in response.url
 
 
-def test_staff_upload_the_official_workbook(client, team, layout_sample):
+def test_staff_upload_the_official_workbook(client, team, official_workbook):
     team.admin.is_staff = True
     team.admin.save()
     client.force_login(team.admin)
 
-    with layout_sample.open("rb") as upload:
+    with official_workbook.open("rb") as upload:
         response = client.post(reverse("caiq:upload"), {"workbook": upload}, follow=True)
 
     assert response.status_code == 200

@@ -7,8 +7,7 @@ from django.urls import reverse
 from accounts.models import Membership
 from caiq.models import Answer, AnswerChange, CarryOver, ReviewStatus
 from caiq.services import answer_update, catalog_import, questionnaire_copy_forward
-from caiq.xlsx.builder import build_caiq_workbook, load_structure, placeholder_question
-from tests.workbooks import to_bytes
+from caiq.xlsx.builder import build_caiq_xlsx, load_structure, placeholder_question
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +27,7 @@ def newer_catalog(sample_catalog):
     def text(code):
         return f"Reworded {code}" if code in REWORDED else placeholder_question(code)
 
-    data = to_bytes(build_caiq_workbook(structure, question_text=text))
+    data = build_caiq_xlsx(structure, question_text=text)
     return catalog_import(data=data, filename="newer.xlsx").version
 
 

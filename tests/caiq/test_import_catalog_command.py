@@ -7,16 +7,16 @@ from tests.hostile import HOSTILE_WORKBOOKS
 pytestmark = pytest.mark.django_db
 
 
-def test_it_prints_the_version_and_counts(layout_sample, capsys):
-    call_command("import_catalog", str(layout_sample))
+def test_it_prints_the_version_and_counts(official_workbook, capsys):
+    call_command("import_catalog", str(official_workbook))
 
     out = capsys.readouterr().out
     assert "CAIQ v4.0.3 (CCM v4.0.12): 17 domains, 197 controls, 261 questions" in out
 
 
-def test_running_it_twice_says_nothing_changed(layout_sample, capsys):
-    call_command("import_catalog", str(layout_sample))
-    call_command("import_catalog", str(layout_sample))
+def test_running_it_twice_says_nothing_changed(official_workbook, capsys):
+    call_command("import_catalog", str(official_workbook))
+    call_command("import_catalog", str(official_workbook))
 
     assert "nothing changed" in capsys.readouterr().out
     assert CatalogVersion.objects.count() == 1

@@ -26,10 +26,12 @@ INJECTIONS = [*(lead + payload for lead in LEADING for payload in PAYLOADS), "a\
 
 
 @pytest.fixture
-def official_questionnaire(team, layout_sample, admin_membership):
+def official_questionnaire(team, official_workbook, admin_membership):
     from caiq.services import questionnaire_create
 
-    version = catalog_import(data=layout_sample.read_bytes(), filename=layout_sample.name).version
+    version = catalog_import(
+        data=official_workbook.read_bytes(), filename=official_workbook.name
+    ).version
     return questionnaire_create(
         membership=admin_membership, version=version, name="Official", service_name="S"
     )
@@ -207,11 +209,10 @@ def test_a_workbook_of_another_version_is_refused(official_questionnaire):
 
 
 def _other_version_bytes():
-    from caiq.xlsx.builder import build_caiq_workbook
+    from caiq.xlsx.builder import build_caiq_xlsx
     from tests.caiq.conftest import ten_question_structure
-    from tests.workbooks import to_bytes
 
-    return to_bytes(build_caiq_workbook(ten_question_structure("4.1.0")))
+    return build_caiq_xlsx(ten_question_structure("4.1.0"))
 
 
 def test_csv_export_neutralises_formulas_and_json_keeps_text(official_questionnaire, team):

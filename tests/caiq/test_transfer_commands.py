@@ -9,9 +9,8 @@ from openpyxl import load_workbook
 
 from accounts.models import Role
 from caiq.models import AnswerChange, Questionnaire
-from caiq.xlsx.builder import build_caiq_workbook
+from caiq.xlsx.builder import build_caiq_xlsx
 from tests.factories import MembershipFactory
-from tests.workbooks import to_bytes
 
 from .conftest import ten_question_structure
 from .test_transfer import fill_all
@@ -207,7 +206,7 @@ def test_a_questionnaire_of_another_organisation_is_refused(tmp_path, questionna
 
 def test_new_needs_the_workbooks_catalog_version_loaded(tmp_path, team, questionnaire):
     path = tmp_path / "v9.xlsx"
-    path.write_bytes(to_bytes(build_caiq_workbook(ten_question_structure("9.0.0"))))
+    path.write_bytes(build_caiq_xlsx(ten_question_structure("9.0.0")))
 
     with pytest.raises(CommandError, match=r"CAIQ v9\.0\.0, which is not loaded"):
         run("import_caiq", str(path), "--organization", "acme", "--new", "Future")

@@ -22,13 +22,12 @@ from storages.backends.s3 import S3Storage
 
 from accounts.models import Membership
 from caiq.services import catalog_import, questionnaire_create
-from caiq.xlsx.builder import build_caiq_workbook
+from caiq.xlsx.builder import build_caiq_xlsx
 from evidence.models import Evidence, StoredFile
 from evidence.services import evidence_create, evidence_link
 from evidence.storage import evidence_storage
 from tests.caiq.conftest import ten_question_structure
 from tests.test_settings import probe
-from tests.workbooks import to_bytes
 
 from .test_upload_matrix import PDF, SAMPLES
 
@@ -193,7 +192,7 @@ def test_one_file_backing_answers_in_two_questionnaires_is_stored_once(
 ):
     admin = Membership.objects.get(user=team.admin, organization=team.org)
     catalog = catalog_import(
-        data=to_bytes(build_caiq_workbook(ten_question_structure())), filename="small.xlsx"
+        data=build_caiq_xlsx(ten_question_structure()), filename="small.xlsx"
     ).version
     questionnaires = [
         questionnaire_create(membership=admin, version=catalog, name=name, service_name="Svc")
