@@ -88,14 +88,25 @@ def api_token_create(
     return token, secret
 
 
-def api_token_verify(secret: str) -> ApiToken | None:
-    """The live token for this secret, or None (unknown, malformed, revoked or expired)."""
+def split_token(secret: str) -> tuple[str, str] | None:
+    """(prefix, random part) of ``caiq_<prefix>_<random>``, or None if it is not one.
+
+    Split at the first two underscores only: the random part (URL-safe base64) has its own.
+    """
     parts = secret.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
+    return parts[1], parts[2]
+
+
+def api_token_verify(secret: str) -> ApiToken | None:
+    """The live token for this secret, or None (unknown, malformed, revoked or expired)."""
+    parts = split_token(secret)
+    if parts is None:
+        return None
     token = (
         ApiToken.objects.select_related("user", "service_user", "organization")
-        .filter(prefix=parts[1])
+        .filter(prefix=parts[0])
         .first()
     )
     if token is None or not hmac.compare_digest(token.key_hash, _digest(secret)):

@@ -10,9 +10,8 @@
 Each measurement is the median of N runs (default 10) after one warm-up run, timed with
 time.perf_counter(). The database is a fresh SQLite file in a temporary folder, with
 config.settings.test (DEBUG off) and the WAL pragmas config.settings.dev gives SQLite; the data
-is built through the project's services. The catalog is the official-layout sample workbook
-from shared/caiq/ when present (CSA's real layout: protection, validations, merges, images),
-otherwise the project's own sample builder.
+is built through the project's services. The catalog is the project's sample workbook, which
+has CSA's v4.0.3 file's parts, styles, merges, protection and validations (docs/caiq-format.md).
 
 Exits 1 when a target is missed, 2 when a run fails.
 
@@ -34,7 +33,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYOUT_SAMPLE = ROOT.parent / "shared" / "caiq" / "CAIQv4.0.3-layout-sample.xlsx"
 EXPORT_RATIO_TARGET = 1.5
 IMPORT_TARGET_MS = 500.0
 TEXTS = [
@@ -63,8 +61,6 @@ def _configure(folder: Path) -> None:
 
 
 def _catalog_bytes() -> tuple[bytes, str]:
-    if LAYOUT_SAMPLE.exists():
-        return LAYOUT_SAMPLE.read_bytes(), LAYOUT_SAMPLE.name
     from caiq.xlsx.builder import SAMPLE_FILENAME, sample_workbook_bytes
 
     return sample_workbook_bytes(), SAMPLE_FILENAME

@@ -1,8 +1,8 @@
 """The CAIQ catalog: CSA's versions, domains, controls and questions (not tenant data).
 
-Codes follow REFERENCE.md: domain ``A&A``, control ``A&A-01``, question ``A&A-01.1``. Each row
-carries its catalog version so that uniqueness is a plain constraint per version, and v4.0.3 and
-v4.1 live side by side. ``position`` keeps the workbook's order.
+Codes follow docs/caiq-format.md: domain ``A&A``, control ``A&A-01``, question ``A&A-01.1``.
+Each row carries its catalog version so that uniqueness is a plain constraint per version, and
+v4.0.3 and v4.1 live side by side. ``position`` keeps the workbook's order.
 """
 
 from django.conf import settings

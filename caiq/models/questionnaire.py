@@ -1,8 +1,9 @@
 """Questionnaires and their answers: tenant data, always reached through accounts.selectors.
 
 A questionnaire belongs to one organisation and one catalog version and holds one Answer per
-question of that version (created with it). Answers carry CAIQ's own vocabulary (REFERENCE.md):
-the values are stored exactly as CSA's dropdowns spell them, so export writes them unchanged.
+question of that version (created with it). Answers carry CAIQ's own vocabulary
+(docs/caiq-format.md): the values are stored exactly as CSA's dropdowns spell them, so export
+writes them unchanged.
 """
 
 from django.conf import settings

@@ -1,4 +1,6 @@
-"""Facts about the CAIQ workbook's layout (REFERENCE.md), shared by reader, builder and writer.
+"""Facts about the CAIQ workbook's layout, shared by reader, builder and writer.
+
+docs/caiq-format.md describes the file these facts come from.
 
 Headers are matched after normalising white space and case, so CSA's double space in
 ``CSC Responsibilities  (Optional/Recommended)`` or a moved column in v4.1 do not matter.
@@ -49,7 +51,7 @@ SSRM_VALUES = (
     "Shared CSP and 3rd-party",
 )
 
-# Known releases: CCM version and counts (domains, controls, questions), from REFERENCE.md.
+# Known releases: CCM version and counts (domains, controls, questions): docs/caiq-format.md.
 KNOWN_VERSIONS: dict[str, tuple[str, tuple[int, int, int]]] = {
     "4.0.1": ("4.0.12", (17, 197, 261)),
     "4.0.2": ("4.0.12", (17, 197, 261)),
@@ -57,7 +59,7 @@ KNOWN_VERSIONS: dict[str, tuple[str, tuple[int, int, int]]] = {
     "4.1.0": ("4.1", (17, 207, 283)),
 }
 
-# Questions per domain in v4.0.x (REFERENCE.md's table): a cross-check of the whole structure.
+# Questions per domain in v4.0.x (docs/caiq-format.md): a cross-check of the whole structure.
 V4_0_QUESTIONS_PER_DOMAIN = {
     "A&A": 8, "AIS": 11, "BCR": 18, "CCC": 11, "CEK": 23, "DCS": 23, "DSP": 24, "GRC": 9,
     "HRS": 20, "IAM": 21, "IPY": 8, "IVS": 14, "LOG": 18, "SEF": 11, "STA": 15, "TVM": 12,

@@ -4,17 +4,15 @@ Each trial runs both requests in their own thread (own database connection), rel
 by a Barrier once both have read the answer and passed the If-Match check, so both call
 answer_update with the same base revision and only its compare-and-swap can tell them apart.
 
-SQLite (the in-memory, shared-cache test database) refuses a second writer outright with
-"database table is locked" instead of waiting, so the service calls themselves take turns
-behind a lock; everything before them (authentication, reading, the If-Match check) runs
-concurrently. On PostgreSQL the lock is unnecessary and not taken.
+On SQLite the test database is a file whose transactions take the write lock at BEGIN
+(config/settings/test.py), so the second writer waits for the first to commit, as a row lock
+makes it wait on PostgreSQL.
 """
 
 import threading
-from contextlib import nullcontext
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from caiq.api.views import answers as views
 from caiq.models import Answer, AnswerChange
@@ -40,13 +38,11 @@ def test_of_two_concurrent_patches_with_one_etag_exactly_one_wins(
         clients.append(client)
 
     barrier = threading.Barrier(2, timeout=10)
-    writes = threading.Lock() if connection.vendor == "sqlite" else nullcontext()
     real_update = views.answer_update
 
     def update_together(**kwargs):
         barrier.wait()  # both requests have read the same revision and passed If-Match
-        with writes:
-            return real_update(**kwargs)
+        return real_update(**kwargs)
 
     monkeypatch.setattr(views, "answer_update", update_together)
 

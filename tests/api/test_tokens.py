@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken, Membership, Role, User
-from accounts.tokens import LAST_USED_RESOLUTION, api_token_create
+from accounts.tokens import LAST_USED_RESOLUTION, api_token_create, split_token
 
 SECRET = re.compile(r"caiq_[0-9a-f]{8}_[A-Za-z0-9_-]+")
 
@@ -37,7 +37,10 @@ def test_a_token_created_on_the_page_is_shown_once_and_only_its_hash_is_stored(
     token = ApiToken.objects.get(organization=team.org)
     stored = [str(value) for value in ApiToken.objects.values_list().get()]
     assert secret not in " ".join(stored)
-    assert secret.split("_")[2] not in " ".join(stored)
+    prefix, random_part = split_token(secret)
+    assert len(random_part) == 43  # 32 random bytes, URL-safe base64
+    assert random_part not in " ".join(stored)
+    assert prefix == token.prefix
     assert len(token.key_hash) == 64
     assert token.scope == "write"
     assert token.created_by == team.admin

@@ -8,7 +8,7 @@ from caiq.services import CatalogImportError, catalog_import
 from caiq.xlsx.builder import COLUMN_LETTERS, build_caiq_xlsx
 from tests.workbooks import sample_bytes, tiny_structure
 
-# REFERENCE.md's table: (controls, questions) per domain in CAIQ v4.0.3.
+# docs/caiq-format.md: (controls, questions) per domain in CAIQ v4.0.3.
 REFERENCE_COUNTS = {
     "A&A": (6, 8), "AIS": (7, 11), "BCR": (11, 18), "CCC": (9, 11), "CEK": (21, 23),
     "DCS": (15, 23), "DSP": (19, 24), "GRC": (8, 9), "HRS": (13, 20), "IAM": (16, 21),

@@ -1,8 +1,8 @@
 """Settings for the drills' own processes (worker, web server, actions).
 
 The test settings, but on a database and a storage folder that every process of a drill shares
-(the test run's in-memory SQLite cannot be shared), with persistent connections checked before
-use as in production, and the Celery queue and transport options the drill picks.
+(the test run's own database lives inside pytest's transactions), with persistent connections
+checked before use as in production, and the Celery queue and transport options the drill picks.
 """
 
 import json
