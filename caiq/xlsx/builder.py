@@ -102,7 +102,7 @@ class SharedStrings:
         return self.index.setdefault(text, len(self.index))
 
     def xml(self) -> str:
-        items = "".join(f"<si>{t_element(text)}</si>" for text in self.index)
+        items = "".join(f"<si>{t_element(text, mark_space=False)}</si>" for text in self.index)
         return (
             f'{p.XML_DECLARATION}<sst xmlns="{p.MAIN_NS}" count="{self.references}" '
             f'uniqueCount="{len(self.index)}" xml:space="preserve">{items}</sst>'

@@ -31,8 +31,10 @@ def xml_text(value: str) -> str:
     return escape(ooxml_escape(value))
 
 
-def t_element(value: str) -> str:
-    """A ``<t>`` element; leading or trailing white space is kept with ``xml:space``."""
-    if value != value.strip():
+def t_element(value: str, *, mark_space: bool = True) -> str:
+    """A ``<t>`` element. White space a reader could drop (at either end, line breaks, tabs) is
+    kept with ``xml:space="preserve"``, unless the caller's enclosing element already says so
+    (``mark_space=False``, as CSA's sharedStrings.xml declares it once on its root)."""
+    if mark_space and (value != value.strip() or "\n" in value or "\t" in value):
         return f'<t xml:space="preserve">{xml_text(value)}</t>'
     return f"<t>{xml_text(value)}</t>"

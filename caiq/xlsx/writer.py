@@ -1,22 +1,44 @@
 """Write answers into CSA's own workbook: only the answer cells of question rows change.
 
 Pure: takes the template's bytes, the layout found when the catalog was imported, and plain
-values by question ID; returns the new workbook's bytes. Every text is written as a literal
-string cell, so no answer can become a formula or an error value (CSV-style injection such as
-``=HYPERLINK(...)``, ``+cmd``, ``@SUM``, ``#N/A``), and nothing is cut: a value longer than a
-cell holds is refused before writing.
+values by question ID; returns the new workbook's bytes. CSA accepts a STAR Level 1 submission
+only in its own workbook, unaltered, so this works on the zip rather than on a workbook object
+(a library's load-and-save rewrites most parts; docs/caiq-format.md): every part is copied as
+it is, in the same order with the same compression, except the questionnaire sheet's XML, and
+in that XML only the answer cells' elements are replaced.
+
+Answers are written as inline strings (``t="inlineStr"``, as CSA's file writes empty text),
+keeping each cell's style, so sharedStrings.xml and styles.xml stay untouched. An inline string
+is text: no answer can become a formula or an error value (``=HYPERLINK(...)``, ``+cmd``,
+``@SUM``, ``#N/A``). Nothing is cut: a value longer than a cell holds is refused before writing.
 """
 
 import io
-from collections.abc import Mapping
+import re
+import zipfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from xml.sax.saxutils import unescape
 
-from openpyxl import load_workbook
+from defusedxml import ElementTree
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from .layout import ANSWER_COLUMN_KEYS
-from .ooxml import ooxml_escape
+from .ooxml import t_element
 
 EXCEL_CELL_MAX = 32_767
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+# Elements of the sheet XML. Cell text is XML-escaped, so "<" never occurs inside a value and
+# a cell never contains another element named c or row.
+_SHEET_DATA = re.compile(rb"<sheetData\b[^>]*?(?:/>|>(.*?)</sheetData>)", re.S)
+_ROW = re.compile(rb"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_ATTRIBUTE = re.compile(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?t>)", re.S)
+_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>(.*?)</(?:\w+:)?v>", re.S)
 
 
 class ExportError(Exception):
@@ -42,53 +64,166 @@ class AnswerCells:
         )
 
 
-def _write_literal(cell, value: str) -> None:
-    if not value:
-        cell.value = None
-        return
+def attributes(tag: bytes) -> dict[bytes, bytes]:
+    return {m[1]: m[2] if m[2] is not None else m[3] for m in _ATTRIBUTE.finditer(tag)}
+
+
+def sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str:
+    """The zip entry of the sheet named ``sheet_name`` (xl/workbook.xml and its relations)."""
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rid = next(
+        (
+            sheet.get(f"{_REL}id")
+            for sheet in workbook.iter(f"{_MAIN}sheet")
+            if sheet.get("name") == sheet_name
+        ),
+        None,
+    )
+    if rid is None:
+        raise ExportError(f"The template has no sheet '{sheet_name}'.")
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    for rel in rels.iter(f"{_PKG_REL}Relationship"):
+        if rel.get("Id") == rid:
+            target = rel.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    raise ExportError(f"The template's sheet '{sheet_name}' has no part.")
+
+
+def shared_strings(archive: zipfile.ZipFile) -> list[str]:
+    """The shared strings' texts by index (runs joined, phonetic hints left out)."""
+    try:
+        root = ElementTree.fromstring(archive.read("xl/sharedStrings.xml"))
+    except KeyError:
+        return []
+    texts = []
+    for item in root.iter(f"{_MAIN}si"):
+        runs = [item.find(f"{_MAIN}t")] + [r.find(f"{_MAIN}t") for r in item.iter(f"{_MAIN}r")]
+        texts.append("".join(t.text or "" for t in runs if t is not None))
+    return texts
+
+
+def _cell_text(attrs: dict[bytes, bytes], body: bytes | None, strings: list[str]) -> str:
+    """What a cell shows as text: enough to read a question ID."""
+    if not body:
+        return ""
+    kind = attrs.get(b"t", b"n")
+    if kind == b"inlineStr":
+        raw = b"".join(m[1] or b"" for m in _TEXT.finditer(body))
+        return unescape(raw.decode("utf-8"))
+    value = _VALUE.search(body)
+    if value is None:
+        return ""
+    text = unescape(value[1].decode("utf-8"))
+    if kind == b"s":
+        index = int(text)
+        return strings[index] if 0 <= index < len(strings) else ""
+    return text
+
+
+def _checked(value: str, ref: str) -> str:
     if len(value) > EXCEL_CELL_MAX:
         raise ExportError(
-            f"Cell {cell.coordinate} would hold {len(value):,} characters; the limit is "
-            f"{EXCEL_CELL_MAX:,}."
+            f"Cell {ref} would hold {len(value):,} characters; the limit is {EXCEL_CELL_MAX:,}."
         )
-    stored = ooxml_escape(value)
-    if len(stored) > EXCEL_CELL_MAX:
-        # openpyxl would cut it silently; an escaped carriage return takes 7 characters.
-        raise ExportError(
-            f"Cell {cell.coordinate} would need {len(stored):,} characters once its line "
-            f"breaks are encoded; the limit is {EXCEL_CELL_MAX:,}."
-        )
-    cell.value = stored
-    # openpyxl turns "=..." into a formula and "#N/A"-like text into an error cell: force text.
-    cell.data_type = "s"
-    if value[0] in "=+-@\t\r\uff1d\uff0b\uff0d\uff20":
-        # Excel keeps the text literal even when someone edits the cell later.
-        cell.quotePrefix = True
+    return value
 
 
-def fill_workbook(template: bytes, layout: Mapping, answers: Mapping[str, AnswerCells]) -> bytes:
-    """The template with ``answers`` written into its question rows (by question ID)."""
-    workbook = load_workbook(io.BytesIO(template))
-    try:
-        sheet = workbook[layout["sheet"]]
-    except KeyError as exc:
-        raise ExportError(f"The template has no sheet '{layout['sheet']}'.") from exc
+def _answer_cell(ref: str, style: bytes | None, value: str) -> bytes:
+    s = f' s="{style.decode()}"' if style is not None else ""
+    if not value:
+        return f'<c r="{ref}"{s} />'.encode()
+    text = t_element(_checked(value, ref))
+    return f'<c r="{ref}"{s} t="inlineStr"><is>{text}</is></c>'.encode()
+
+
+def _cells(body: bytes, row: int) -> Iterator[tuple[int, re.Match]]:
+    """(column number, match) of each cell; a cell without ``r`` follows the one before it."""
+    column = 0
+    for match in _CELL.finditer(body):
+        ref = attributes(match[1]).get(b"r")
+        parsed = _REF.match(ref.decode()) if ref else None
+        column = column_index_from_string(parsed[1]) if parsed else column + 1
+        if parsed and int(parsed[2]) != row:
+            raise ExportError(f"Cell {ref.decode()} sits in row {row} of the template.")
+        yield column, match
+
+
+def _fill_row(
+    body: bytes, row: int, columns: Mapping[str, int], answers: Mapping[str, AnswerCells], strings
+) -> tuple[bytes, str | None]:
+    """The row's cells with its answer cells replaced, and the question it holds (if answered)."""
+    cells = list(_cells(body, row))
+    id_cell = next((m for col, m in cells if col == columns["question_id"]), None)
+    code = _cell_text(attributes(id_cell[1]), id_cell[2], strings).strip() if id_cell else ""
+    values = answers.get(code)
+    if values is None:
+        return body, None
+    wanted = {columns[key]: value for key, value in values.by_key().items()}
+    out, position, done = [], 0, set()
+    for column, match in cells:
+        for missing in sorted(c for c in wanted if c < column and c not in done):
+            # The template has no element for this answer cell: insert one, in column order.
+            out.append(body[position : match.start()])
+            out.append(_answer_cell(f"{get_column_letter(missing)}{row}", None, wanted[missing]))
+            position = match.start()
+            done.add(missing)
+        if column in wanted:
+            out.append(body[position : match.start()])
+            style = attributes(match[1]).get(b"s")
+            out.append(_answer_cell(f"{get_column_letter(column)}{row}", style, wanted[column]))
+            position = match.end()
+            done.add(column)
+    out.append(body[position:])
+    for missing in sorted(c for c in wanted if c not in done):
+        out.append(_answer_cell(f"{get_column_letter(missing)}{row}", None, wanted[missing]))
+    return b"".join(out), code
+
+
+def fill_sheet(
+    xml: bytes, layout: Mapping, answers: Mapping[str, AnswerCells], strings: list[str]
+) -> bytes:
+    """The sheet XML with the answers written into their rows; every other byte kept."""
+    data = _SHEET_DATA.search(xml)
+    if data is None or data[1] is None:
+        raise ExportError("The template's questionnaire sheet has no rows.")
+    first, last = layout["first_row"], layout["last_row"]
     columns = layout["columns"]
-    id_column = columns["question_id"]
-    written = set()
-    for row in range(layout["first_row"], layout["last_row"] + 1):
-        code = sheet.cell(row, id_column).value
-        cells = answers.get(code.strip()) if isinstance(code, str) else None
-        if cells is None:
+    written: set[str] = set()
+    out, position = [xml[: data.start(1)]], data.start(1)
+    for row_match in _ROW.finditer(data[1]):
+        number = attributes(row_match[1]).get(b"r")
+        if number is None or not first <= int(number) <= last or row_match[2] is None:
             continue
-        for key, value in cells.by_key().items():
-            _write_literal(sheet.cell(row, columns[key]), value)
-        written.add(code.strip())
+        body_start = data.start(1) + row_match.start(2)
+        filled, code = _fill_row(row_match[2], int(number), columns, answers, strings)
+        if code is None:
+            continue
+        if code in written:
+            raise ExportError(f"The template has question {code} twice.")
+        written.add(code)
+        out.append(xml[position:body_start])
+        out.append(filled)
+        position = body_start + len(row_match[2])
+    out.append(xml[position:])
     missing = set(answers) - written
     if missing:
         raise ExportError(
             f"The template has no row for {len(missing)} question(s), e.g. {sorted(missing)[0]}."
         )
+    return b"".join(out)
+
+
+def fill_workbook(template: bytes, layout: Mapping, answers: Mapping[str, AnswerCells]) -> bytes:
+    """The template with ``answers`` written into its question rows (by question ID)."""
+    try:
+        source = zipfile.ZipFile(io.BytesIO(template))
+    except zipfile.BadZipFile as exc:
+        raise ExportError("The stored template is not a workbook.") from exc
+    part = sheet_part(source, layout["sheet"])
+    sheet = fill_sheet(source.read(part), layout, answers, shared_strings(source))
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    with zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            # Same name, order, time stamp, attributes and compression method: only bytes move.
+            target.writestr(info, sheet if info.filename == part else source.read(info))
     return buffer.getvalue()

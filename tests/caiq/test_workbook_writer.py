@@ -10,6 +10,7 @@ from caiq.xlsx.catalog import parse_catalog
 from caiq.xlsx.ooxml import ooxml_unescape
 from caiq.xlsx.writer import AnswerCells, ExportError, fill_workbook
 from tests.workbooks import official_bytes
+from tests.xlsx_checks import assert_only_answer_cells_changed
 
 SHEET = "CAIQv4.0.3"
 LEADING = [
@@ -50,10 +51,6 @@ def reopen(data: bytes):
     return load_workbook(io.BytesIO(data))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="openpyxl's re-save drops CSA's empty inline strings and G/H's zero width (#12)",
-)
 def test_only_the_answer_cells_of_question_rows_change(template, layout):
     out = fill_workbook(
         template, layout, {"A&A-01.1": AnswerCells("Yes", "CSP-owned", "How", "What")}
@@ -70,10 +67,6 @@ def test_only_the_answer_cells_of_question_rows_change(template, layout):
     assert [after[c].value for c in changed] == ["Yes", "CSP-owned", "How", "What"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="openpyxl's re-save drops CSA's empty inline strings and G/H's zero width (#12)",
-)
 def test_the_template_structure_survives(template, layout):
     out = fill_workbook(template, layout, {"A&A-01.1": AnswerCells("No", "CSC-owned")})
 
@@ -89,8 +82,8 @@ def test_the_template_structure_survives(template, layout):
     assert after["Introduction"].protection.sheet
     assert {str(r) for r in ws.merged_cells.ranges} == {str(r) for r in orig.merged_cells.ranges}
     assert ws.freeze_panes == "E3"
-    assert ws.column_dimensions["G"].hidden
-    assert ws.column_dimensions["H"].hidden
+    assert ws.column_dimensions["G"].width == 0  # hidden by width, as in CSA's file
+    assert ws.column_dimensions["H"].width == 0
     assert ws["C3"].protection.locked is False
     assert ws["A3"].protection.locked is True
 
@@ -129,8 +122,35 @@ def test_an_answer_for_a_question_the_template_lacks_is_refused(template, layout
         fill_workbook(template, layout, {"ZZZ-01.1": AnswerCells("Yes")})
 
 
-def test_a_text_that_only_fits_unescaped_is_refused_not_cut(template, layout):
-    text = "\r" + "x" * 32_761  # 32,762 characters; 32,768 once the CR is encoded
+def test_a_text_of_the_full_cell_length_with_line_breaks_is_written_whole(template, layout):
+    text = "\r\n" + "x" * 32_765  # 32,767 characters: the limit, however they are encoded
 
-    with pytest.raises(ExportError, match="once its line breaks are encoded"):
-        fill_workbook(template, layout, {"A&A-01.1": AnswerCells("Yes", "", text)})
+    out = fill_workbook(template, layout, {"A&A-01.1": AnswerCells("Yes", "", text)})
+
+    assert ooxml_unescape(reopen(out)[SHEET]["E3"].value) == text
+
+
+def test_only_answer_cells_differ_from_the_template_at_the_xml_level(template, layout):
+    codes = [q.code for q in parse_catalog(load_workbook(io.BytesIO(template))).questions]
+    answers = {
+        code: AnswerCells(("Yes", "No", "NA")[i % 3], "CSP-owned", f" How {i}\n", f"What {i}")
+        for i, code in enumerate(codes)
+    }
+
+    out = fill_workbook(template, layout, answers)
+
+    written = assert_only_answer_cells_changed(template, out, layout)
+    assert len(written) == 261 * 4
+    assert written["C3"] == b'<c r="C3" s="8" t="inlineStr"><is><t>Yes</t></is></c>'
+    assert written["E4"] == (
+        b'<c r="E4" s="7" t="inlineStr"><is><t xml:space="preserve"> How 1\n</t></is></c>'
+    )
+    ws = reopen(out)[SHEET]
+    assert [ws.cell(row, 5).value for row in (3, 4)] == [" How 0\n", " How 1\n"]
+
+
+def test_an_empty_answer_leaves_the_template_cell_as_it_was(template, layout):
+    out = fill_workbook(template, layout, {"A&A-01.1": AnswerCells("Yes")})
+
+    written = assert_only_answer_cells_changed(template, out, layout)
+    assert written["D3"] == b'<c r="D3" s="8" />'

@@ -15,9 +15,12 @@ from caiq.models import Question
 from caiq.services import catalog_import, questionnaire_create
 from caiq.services.transfer import export_xlsx, import_workbook
 from caiq.xlsx.builder import sample_workbook_bytes
+from caiq.xlsx.catalog import parse_catalog
 from caiq.xlsx.layout import ANSWER_VALUES, SSRM_VALUES
+from caiq.xlsx.writer import AnswerCells, fill_workbook
 from tests.caiq.test_catalog_import import REFERENCE_COUNTS
 from tests.caiq.test_transfer import fill_all
+from tests.xlsx_checks import assert_only_answer_cells_changed
 
 from .shared import CAIQ_FAITHFUL, CAIQ_V41_APPROXIMATION
 
@@ -145,3 +148,29 @@ def test_the_v4_1_layout_approximation_imports_with_its_283_questions():
 
     assert result.version.caiq_version == "4.1.0"
     assert result.counts == (17, 207, 283)
+
+
+@pytest.mark.parametrize("sample", [CAIQ_FAITHFUL, CAIQ_V41_APPROXIMATION], ids=lambda p: p.name)
+def test_an_export_into_csas_file_changes_its_answer_cells_and_nothing_else(sample):
+    from openpyxl import load_workbook
+
+    template = sample.read_bytes()
+    catalog = parse_catalog(load_workbook(io.BytesIO(template)))
+    answers = {
+        q.code: AnswerCells(("Yes", "No", "NA")[i % 3], SSRM_VALUES[i % 5], f"How {i}", f"CSC {i}")
+        for i, q in enumerate(catalog.questions)
+    }
+
+    exported = fill_workbook(template, catalog.layout, answers)
+
+    written = assert_only_answer_cells_changed(template, exported, catalog.layout)
+    assert len(written) == len(catalog.questions) * 4
+    sheet = load_workbook(io.BytesIO(exported), read_only=True)[catalog.layout["sheet"]]
+    sheet.reset_dimensions()  # CSA's <dimension> says A1:D265: a streaming reader must ignore it
+    read_back = {
+        row[0].value: AnswerCells(*(cell.value or "" for cell in row[2:6]))
+        for row in sheet.iter_rows(
+            min_row=catalog.layout["first_row"], max_row=catalog.layout["last_row"]
+        )
+    }
+    assert read_back == answers
