@@ -10,7 +10,8 @@ import zipfile
 
 from openpyxl.utils import get_column_letter
 
-from caiq.xlsx.writer import attributes, sheet_part
+from caiq.xlsx.template import sheet_parts
+from caiq.xlsx.writer import attributes
 
 ROW = re.compile(rb"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
 CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>.*?</c>)", re.S)
@@ -46,7 +47,7 @@ def assert_only_answer_cells_changed(template: bytes, exported: bytes, layout: d
     assert [i.compress_type for i in after.infolist()] == [
         i.compress_type for i in before.infolist()
     ]
-    part = sheet_part(before, layout["sheet"])
+    part = sheet_parts(before)[layout["sheet"]]
     for name in before.namelist():
         if name != part:
             assert after.read(name) == before.read(name), name

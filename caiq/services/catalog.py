@@ -11,6 +11,7 @@ from ..models import CatalogVersion, Control, Domain, Question
 from ..xlsx.catalog import CatalogData, CatalogRejected, parse_catalog
 from ..xlsx.guard import DEFAULT_LIMITS, WorkbookRejected, open_workbook
 from ..xlsx.layout import comparable
+from ..xlsx.template import TemplateRejected, check_template
 
 MAX_DIFFERENCES_SHOWN = 10
 
@@ -48,13 +49,17 @@ def workbook_limits():
 
 
 def read_catalog(data: bytes) -> CatalogData:
-    """Guarded open, then parse: every failure becomes a CatalogImportError naming the problem."""
+    """Guarded open, template checks, then parse: every failure becomes a CatalogImportError
+    naming the problem. The layout records what the exporter needs, the sheet's part included."""
     try:
-        return parse_catalog(open_workbook(data, limits=workbook_limits()))
-    except WorkbookRejected as exc:
+        workbook = open_workbook(data, limits=workbook_limits())
+        parts = check_template(data)
+        catalog = parse_catalog(workbook)
+    except (WorkbookRejected, TemplateRejected) as exc:
         raise CatalogImportError(str(exc)) from exc
     except CatalogRejected as exc:
         raise CatalogImportError(str(exc), exc.problems) from exc
+    return replace(catalog, layout={**catalog.layout, "sheet_part": parts[catalog.sheet_name]})
 
 
 def catalog_import(

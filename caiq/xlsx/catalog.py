@@ -196,6 +196,8 @@ def parse_catalog(workbook: Workbook) -> CatalogData:
 
     if end_row is None:
         problems.append(f"No 'End of Standard' row closes the questions of '{ws.title}'.")
+    else:
+        problems += _questions_after_end(ws, end_row, col("question_id"))
     if not questions and not problems:
         problems.append(f"Sheet '{ws.title}' holds no questions.")
     if not problems:
@@ -221,6 +223,18 @@ def parse_catalog(workbook: Workbook) -> CatalogData:
         questions=tuple(questions.values()),
         layout=layout,
     )
+
+
+def _questions_after_end(ws: Worksheet, end_row: int, id_column: int) -> list[str]:
+    """CSA's file has only its notice after 'End of Standard': a question there was added."""
+    for row in range(end_row + 1, ws.max_row + 1):
+        code = normalize_text(ws.cell(row, id_column).value)
+        if QUESTION_ID_RE.match(code):
+            return [
+                f"Row {row} holds question ID {code} after 'End of Standard'; CSA's file has "
+                "no questions there."
+            ]
+    return []
 
 
 def _is_end_marker(ws: Worksheet, row: int) -> bool:

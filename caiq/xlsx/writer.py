@@ -25,11 +25,10 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from .layout import ANSWER_COLUMN_KEYS
 from .ooxml import t_element
+from .template import sheet_parts
 
 EXCEL_CELL_MAX = 32_767
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 # Elements of the sheet XML. Cell text is XML-escaped, so "<" never occurs inside a value and
 # a cell never contains another element named c or row.
 _SHEET_DATA = re.compile(rb"<sheetData\b[^>]*?(?:/>|>(.*?)</sheetData>)", re.S)
@@ -66,27 +65,6 @@ class AnswerCells:
 
 def attributes(tag: bytes) -> dict[bytes, bytes]:
     return {m[1]: m[2] if m[2] is not None else m[3] for m in _ATTRIBUTE.finditer(tag)}
-
-
-def sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str:
-    """The zip entry of the sheet named ``sheet_name`` (xl/workbook.xml and its relations)."""
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rid = next(
-        (
-            sheet.get(f"{_REL}id")
-            for sheet in workbook.iter(f"{_MAIN}sheet")
-            if sheet.get("name") == sheet_name
-        ),
-        None,
-    )
-    if rid is None:
-        raise ExportError(f"The template has no sheet '{sheet_name}'.")
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    for rel in rels.iter(f"{_PKG_REL}Relationship"):
-        if rel.get("Id") == rid:
-            target = rel.get("Target", "")
-            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    raise ExportError(f"The template's sheet '{sheet_name}' has no part.")
 
 
 def shared_strings(archive: zipfile.ZipFile) -> list[str]:
@@ -219,7 +197,10 @@ def fill_workbook(template: bytes, layout: Mapping, answers: Mapping[str, Answer
         source = zipfile.ZipFile(io.BytesIO(template))
     except zipfile.BadZipFile as exc:
         raise ExportError("The stored template is not a workbook.") from exc
-    part = sheet_part(source, layout["sheet"])
+    # Recorded at catalog import; versions imported before that record are looked up.
+    part = layout.get("sheet_part") or sheet_parts(source).get(layout["sheet"])
+    if part is None or part not in source.namelist():
+        raise ExportError(f"The template has no sheet '{layout['sheet']}'.")
     sheet = fill_sheet(source.read(part), layout, answers, shared_strings(source))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as target:
