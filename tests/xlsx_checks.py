@@ -10,8 +10,8 @@ import zipfile
 
 from openpyxl.utils import get_column_letter
 
+from caiq.xlsx.cells import attributes
 from caiq.xlsx.template import sheet_parts
-from caiq.xlsx.writer import attributes
 
 ROW = re.compile(rb"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
 CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>.*?</c>)", re.S)

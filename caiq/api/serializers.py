@@ -263,6 +263,10 @@ class JobSerializer(serializers.Serializer):
     progress = serializers.IntegerField(help_text="Percent.")
     message = serializers.CharField()
     errors = serializers.ListField(child=serializers.CharField())
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Imports: cells outside the answers where the file differs from CSA's workbook.",
+    )
     ready = serializers.BooleanField(allow_null=True, help_text="STAR-ready (exports).")
     source_name = serializers.CharField()
     result_name = serializers.CharField()

@@ -43,6 +43,8 @@ class Job(models.Model):
     progress = models.PositiveSmallIntegerField(default=0)
     message = models.TextField(blank=True)
     errors = models.JSONField(default=list, blank=True)
+    # Problems that did not stop the job (an import from an altered workbook), one per line.
+    warnings = models.JSONField(default=list, blank=True)
     ready = models.BooleanField("STAR-ready", null=True, blank=True)
     source = models.FileField(upload_to=job_file_path, blank=True, max_length=255)
     source_name = models.CharField(max_length=255, blank=True)

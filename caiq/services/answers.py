@@ -68,6 +68,18 @@ def _reopen_questionnaire(questionnaire: Questionnaire) -> None:
         questionnaire.status = QuestionnaireStatus.IN_REVIEW
 
 
+def answer_diff(answer: Answer, values: Mapping[str, str]) -> dict[str, list]:
+    """{field: [old, new]} of what ``values`` changes; a content change reopens the review."""
+    diff = {
+        field: [getattr(answer, field), value]
+        for field, value in values.items()
+        if getattr(answer, field) != value
+    }
+    if set(diff) & set(CONTENT_FIELDS) and answer.review_status != ReviewStatus.IN_PROGRESS:
+        diff["review_status"] = [answer.review_status, ReviewStatus.IN_PROGRESS]
+    return diff
+
+
 def _stale(answer: Answer, base_revision: int) -> StaleAnswer:
     current = Answer.objects.select_related("questionnaire", "question").get(pk=answer.pk)
     since = list(current.changes.filter(revision__gt=base_revision).select_related("changed_by"))
@@ -102,15 +114,9 @@ def answer_update(
     _require_open(answer.questionnaire)
     if answer.revision != base_revision:
         raise _stale(answer, base_revision)
-    diff = {
-        field: [getattr(answer, field), value]
-        for field, value in values.items()
-        if getattr(answer, field) != value
-    }
+    diff = answer_diff(answer, values)
     if not diff:
         return answer
-    if set(diff) & set(CONTENT_FIELDS) and answer.review_status != ReviewStatus.IN_PROGRESS:
-        diff["review_status"] = [answer.review_status, ReviewStatus.IN_PROGRESS]
     new_values = {field: new for field, (_old, new) in diff.items()}
     now = timezone.now()
     with transaction.atomic():

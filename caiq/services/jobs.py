@@ -156,7 +156,10 @@ def _run_import(job: Job, questionnaire: Questionnaire) -> None:
     summary = transfer.import_workbook(
         questionnaire=questionnaire, data=data, user=job.created_by, membership=membership
     )
-    _finish(job, JobStatus.SUCCEEDED, f"Imported: {summary}.")
+    message = f"Imported: {summary}."
+    if summary.altered_warning:
+        message += f" {summary.altered_warning}"
+    _finish(job, JobStatus.SUCCEEDED, message, warnings=summary.alterations[:500])
 
 
 def job_reap_stuck(*, now: datetime.datetime | None = None) -> int:

@@ -2,26 +2,29 @@
 
 Export writes only the answer cells of the catalog version's own workbook. Import validates
 every row before writing anything, then applies all changes in one transaction through
-``answer_update``, so each change lands in the answer history; importing the same file twice
-changes nothing the second time.
+``answers_bulk_update``, so each change lands in the answer history; importing the same file
+twice changes nothing the second time. An import also says where the file was altered outside
+the answers, which CSA would refuse.
 """
 
 import csv
 import io
 import json
+import zipfile
 from dataclasses import dataclass, field
-
-from django.db import transaction
 
 from accounts.models import Membership, User
 
 from ..answer_rules import value_problems
 from ..models import ChangeSource, Questionnaire
-from ..xlsx.answers import RowError, read_answers
+from ..xlsx.alterations import find_alterations
+from ..xlsx.answers import AnswerSheet, RowError, read_answers
 from ..xlsx.catalog import CatalogRejected
+from ..xlsx.cells import shared_strings, sheet_values
 from ..xlsx.guard import WorkbookRejected, open_workbook
+from ..xlsx.template import sheet_parts
 from ..xlsx.writer import AnswerCells, fill_workbook
-from .answers import answer_update
+from .answers_bulk import StaleAnswers, answers_bulk_update
 from .catalog import workbook_limits
 
 FIELD_OF = {
@@ -49,9 +52,23 @@ class ImportSummary:
     changed: int = 0
     unchanged: int = 0
     changed_questions: list[str] = field(default_factory=list)
+    # Cells outside the answers where the file differs from CSA's workbook (plain sentences).
+    alterations: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return f"{self.new} new, {self.changed} changed, {self.unchanged} unchanged answers"
+
+    @property
+    def altered_warning(self) -> str:
+        """One sentence for the page, the command and the API; "" when the file is unaltered."""
+        if not self.alterations:
+            return ""
+        count = len(self.alterations)
+        return (
+            f"This file differs from CSA's workbook in {count} cell{'s' if count > 1 else ''} "
+            "outside the answers: CSA refuses an altered workbook, so export a fresh one from "
+            "here before you submit."
+        )
 
 
 def answer_cells(questionnaire: Questionnaire) -> dict[str, AnswerCells]:
@@ -100,10 +117,14 @@ def export_json(questionnaire: Questionnaire) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=1).encode()
 
 
-def read_import(questionnaire: Questionnaire, data: bytes):
-    """Parse and validate a workbook against the questionnaire; raise ImportRefused."""
+def read_import(questionnaire: Questionnaire, data: bytes) -> AnswerSheet:
+    """Parse (streaming) and validate a workbook against the questionnaire; raise ImportRefused."""
     try:
-        sheet = read_answers(open_workbook(data, limits=workbook_limits()))
+        workbook = open_workbook(data, limits=workbook_limits(), read_only=True)
+        try:
+            sheet = read_answers(workbook)
+        finally:
+            workbook.close()
     except WorkbookRejected as exc:
         raise ImportRefused([str(exc)]) from exc
     except CatalogRejected as exc:
@@ -132,36 +153,53 @@ def read_import(questionnaire: Questionnaire, data: bytes):
     return sheet
 
 
+def template_alterations(questionnaire: Questionnaire, sheet: AnswerSheet) -> list[str]:
+    """Where the file differs from the catalog's template outside the answer cells."""
+    version = questionnaire.version
+    with version.template.open("rb") as handle:
+        archive = zipfile.ZipFile(io.BytesIO(handle.read()))
+    part = version.layout.get("sheet_part") or sheet_parts(archive)[version.sheet_name]
+    template = sheet_values(archive.read(part), shared_strings(archive))
+    return [str(a) for a in find_alterations(template, sheet.cells, version.layout)]
+
+
 def import_workbook(
     *, questionnaire: Questionnaire, data: bytes, user: User | None, membership: Membership | None
 ) -> ImportSummary:
-    """Apply a completed CAIQ workbook to the questionnaire: all of it, or nothing."""
+    """Apply a completed CAIQ workbook to the questionnaire: all of it, or nothing.
+
+    Every row is checked first; then the changes are written together (answers_bulk_update),
+    and if someone saved one of those answers in the meantime nothing is written.
+    """
     sheet = read_import(questionnaire, data)
-    summary = ImportSummary()
-    with transaction.atomic():
-        answers = questionnaire.answers.select_related("question", "questionnaire").order_by(
-            "question__position"
+    summary = ImportSummary(alterations=template_alterations(questionnaire, sheet))
+    answers = questionnaire.answers.select_related("question").order_by("question__position")
+    updates = []
+    for answer in answers:
+        cells = sheet.answers.get(answer.question.code)
+        values = {FIELD_OF[k]: v for k, v in cells.by_key().items()} if cells else {}
+        if not any(getattr(answer, f) != v for f, v in values.items()):
+            summary.unchanged += 1
+            continue
+        updates.append((answer, values))
+    was_blank = {a.pk: not any(getattr(a, f) for f in FIELD_OF.values()) for a, _ in updates}
+    try:
+        written = answers_bulk_update(
+            questionnaire=questionnaire,
+            updates=updates,
+            membership=membership,
+            user=user,
+            source=ChangeSource.IMPORT,
         )
-        for answer in answers.select_for_update(of=("self",)):
-            cells = sheet.answers.get(answer.question.code)
-            if cells is None:
-                summary.unchanged += 1
-                continue
-            values = {FIELD_OF[k]: v for k, v in cells.by_key().items()}
-            changed = {f: v for f, v in values.items() if getattr(answer, f) != v}
-            if not changed:
-                summary.unchanged += 1
-                continue
-            was_blank = not any(getattr(answer, f) for f in FIELD_OF.values())
-            answer_update(
-                answer=answer,
-                membership=membership,
-                user=user,
-                values=changed,
-                base_revision=answer.revision,
-                source=ChangeSource.IMPORT,
-            )
-            summary.new += was_blank
-            summary.changed += not was_blank
-            summary.changed_questions.append(answer.question.code)
+    except StaleAnswers as exc:
+        raise ImportRefused(
+            [
+                f"{', '.join(exc.codes[:5])} changed on the page while the file was being "
+                "imported; nothing was imported. Import the file again to apply it."
+            ]
+        ) from exc
+    for answer, _diff in written:
+        summary.new += was_blank[answer.pk]
+        summary.changed += not was_blank[answer.pk]
+        summary.changed_questions.append(answer.question.code)
     return summary

@@ -5,6 +5,7 @@ raises ``CatalogRejected`` with every problem found. Nothing is written anywhere
 decides what to store once the whole file has been validated.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from openpyxl.workbook.workbook import Workbook
@@ -25,6 +26,9 @@ from .layout import (
 )
 
 HEADER_SEARCH_ROWS = 10
+# CAIQ v3.0.1's sheet is "CSA CAIQ v3.0.1"; the CCM workbook has these sheets among others.
+LEGACY_CAIQ_SHEET_RE = re.compile(r"\bCAIQ\s*v?(3(?:\.\d+)*)", re.IGNORECASE)
+CCM_SHEETS = {"CCM", "Scope Applicability (Mappings)"}
 
 
 class CatalogRejected(Exception):
@@ -81,6 +85,8 @@ def find_questionnaire_sheet(workbook: Workbook) -> tuple[Worksheet, str]:
     ]
     if len(matches) != 1:
         found = ", ".join(f"'{name}'" for name in workbook.sheetnames)
+        if not matches and (other := identify_other(workbook.sheetnames)):
+            raise CatalogRejected([other])
         if not matches:
             raise CatalogRejected(
                 [
@@ -90,6 +96,22 @@ def find_questionnaire_sheet(workbook: Workbook) -> tuple[Worksheet, str]:
             )
         raise CatalogRejected([f"More than one CAIQ questionnaire sheet ({found})."])
     return matches[0]
+
+
+def identify_other(sheet_names: list[str]) -> str | None:
+    """The sentence for a CSA workbook that is not a CAIQ v4 (a v3 CAIQ, the CCM), or None."""
+    for name in sheet_names:
+        if legacy := LEGACY_CAIQ_SHEET_RE.search(name):
+            return (
+                f"This is a CAIQ v{legacy.group(1)} workbook; only CAIQ v4.x can be imported "
+                "(CSA's v4 workbook has a sheet named like 'CAIQv4.0.3')."
+            )
+    if set(sheet_names) >= CCM_SHEETS:
+        return (
+            "This is the Cloud Controls Matrix (CCM) workbook, not a CAIQ: import CSA's CAIQ "
+            "workbook (a sheet named like 'CAIQv4.0.3') instead."
+        )
+    return None
 
 
 def find_header(ws: Worksheet) -> tuple[int, dict[str, int]]:

@@ -14,30 +14,18 @@ is text: no answer can become a formula or an error value (``=HYPERLINK(...)``, 
 """
 
 import io
-import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from xml.sax.saxutils import unescape
 
-from defusedxml import ElementTree
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import get_column_letter
 
+from .cells import CellError, attributes, cell_text, row_cells, shared_strings, sheet_rows
 from .layout import ANSWER_COLUMN_KEYS
 from .ooxml import t_element
 from .template import sheet_parts
 
 EXCEL_CELL_MAX = 32_767
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-# Elements of the sheet XML. Cell text is XML-escaped, so "<" never occurs inside a value and
-# a cell never contains another element named c or row.
-_SHEET_DATA = re.compile(rb"<sheetData\b[^>]*?(?:/>|>(.*?)</sheetData>)", re.S)
-_ROW = re.compile(rb"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
-_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
-_ATTRIBUTE = re.compile(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
-_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
-_TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?t>)", re.S)
-_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>(.*?)</(?:\w+:)?v>", re.S)
 
 
 class ExportError(Exception):
@@ -63,41 +51,6 @@ class AnswerCells:
         )
 
 
-def attributes(tag: bytes) -> dict[bytes, bytes]:
-    return {m[1]: m[2] if m[2] is not None else m[3] for m in _ATTRIBUTE.finditer(tag)}
-
-
-def shared_strings(archive: zipfile.ZipFile) -> list[str]:
-    """The shared strings' texts by index (runs joined, phonetic hints left out)."""
-    try:
-        root = ElementTree.fromstring(archive.read("xl/sharedStrings.xml"))
-    except KeyError:
-        return []
-    texts = []
-    for item in root.iter(f"{_MAIN}si"):
-        runs = [item.find(f"{_MAIN}t")] + [r.find(f"{_MAIN}t") for r in item.iter(f"{_MAIN}r")]
-        texts.append("".join(t.text or "" for t in runs if t is not None))
-    return texts
-
-
-def _cell_text(attrs: dict[bytes, bytes], body: bytes | None, strings: list[str]) -> str:
-    """What a cell shows as text: enough to read a question ID."""
-    if not body:
-        return ""
-    kind = attrs.get(b"t", b"n")
-    if kind == b"inlineStr":
-        raw = b"".join(m[1] or b"" for m in _TEXT.finditer(body))
-        return unescape(raw.decode("utf-8"))
-    value = _VALUE.search(body)
-    if value is None:
-        return ""
-    text = unescape(value[1].decode("utf-8"))
-    if kind == b"s":
-        index = int(text)
-        return strings[index] if 0 <= index < len(strings) else ""
-    return text
-
-
 def _checked(value: str, ref: str) -> str:
     if len(value) > EXCEL_CELL_MAX:
         raise ExportError(
@@ -114,25 +67,13 @@ def _answer_cell(ref: str, style: bytes | None, value: str) -> bytes:
     return f'<c r="{ref}"{s} t="inlineStr"><is>{text}</is></c>'.encode()
 
 
-def _cells(body: bytes, row: int) -> Iterator[tuple[int, re.Match]]:
-    """(column number, match) of each cell; a cell without ``r`` follows the one before it."""
-    column = 0
-    for match in _CELL.finditer(body):
-        ref = attributes(match[1]).get(b"r")
-        parsed = _REF.match(ref.decode()) if ref else None
-        column = column_index_from_string(parsed[1]) if parsed else column + 1
-        if parsed and int(parsed[2]) != row:
-            raise ExportError(f"Cell {ref.decode()} sits in row {row} of the template.")
-        yield column, match
-
-
 def _fill_row(
     body: bytes, row: int, columns: Mapping[str, int], answers: Mapping[str, AnswerCells], strings
 ) -> tuple[bytes, str | None]:
     """The row's cells with its answer cells replaced, and the question it holds (if answered)."""
-    cells = list(_cells(body, row))
+    cells = list(row_cells(body, row))
     id_cell = next((m for col, m in cells if col == columns["question_id"]), None)
-    code = _cell_text(attributes(id_cell[1]), id_cell[2], strings).strip() if id_cell else ""
+    code = cell_text(attributes(id_cell[1]), id_cell[2], strings).strip() if id_cell else ""
     values = answers.get(code)
     if values is None:
         return body, None
@@ -161,27 +102,24 @@ def fill_sheet(
     xml: bytes, layout: Mapping, answers: Mapping[str, AnswerCells], strings: list[str]
 ) -> bytes:
     """The sheet XML with the answers written into their rows; every other byte kept."""
-    data = _SHEET_DATA.search(xml)
-    if data is None or data[1] is None:
-        raise ExportError("The template's questionnaire sheet has no rows.")
     first, last = layout["first_row"], layout["last_row"]
     columns = layout["columns"]
     written: set[str] = set()
-    out, position = [xml[: data.start(1)]], data.start(1)
-    for row_match in _ROW.finditer(data[1]):
-        number = attributes(row_match[1]).get(b"r")
-        if number is None or not first <= int(number) <= last or row_match[2] is None:
-            continue
-        body_start = data.start(1) + row_match.start(2)
-        filled, code = _fill_row(row_match[2], int(number), columns, answers, strings)
-        if code is None:
-            continue
-        if code in written:
-            raise ExportError(f"The template has question {code} twice.")
-        written.add(code)
-        out.append(xml[position:body_start])
-        out.append(filled)
-        position = body_start + len(row_match[2])
+    out, position = [], 0
+    try:
+        for number, row in sheet_rows(xml):
+            if not first <= number <= last or row[2] is None:
+                continue
+            filled, code = _fill_row(row[2], number, columns, answers, strings)
+            if code is None:
+                continue
+            if code in written:
+                raise ExportError(f"The template has question {code} twice.")
+            written.add(code)
+            out += [xml[position : row.start(2)], filled]
+            position = row.end(2)
+    except CellError as exc:
+        raise ExportError(f"The template cannot be filled: {exc}") from exc
     out.append(xml[position:])
     missing = set(answers) - written
     if missing:

@@ -57,3 +57,14 @@ def small_questionnaire(team, admin_membership, small_catalog) -> Questionnaire:
     return questionnaire_create(
         membership=admin_membership, version=small_catalog, name="Small", service_name="Tiny"
     )
+
+
+@pytest.fixture
+def official_questionnaire(team, official_workbook, admin_membership) -> Questionnaire:
+    """A questionnaire on the catalog of a workbook shaped like CSA's own (tests.workbooks)."""
+    version = catalog_import(
+        data=official_workbook.read_bytes(), filename=official_workbook.name
+    ).version
+    return questionnaire_create(
+        membership=admin_membership, version=version, name="Official", service_name="S"
+    )

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from accounts.models import Membership
 from caiq.models import AnswerChange
-from caiq.services import answer_update, catalog_import
+from caiq.services import answer_update
 from caiq.services.transfer import (
     ImportRefused,
     export_csv,
@@ -23,18 +23,6 @@ pytestmark = pytest.mark.django_db
 
 # The writer's matrix (12 leading characters x 5 payloads) plus line breaks, cycled over answers.
 INJECTIONS = [*(lead + payload for lead in LEADING for payload in PAYLOADS), "a\r\nb"]
-
-
-@pytest.fixture
-def official_questionnaire(team, official_workbook, admin_membership):
-    from caiq.services import questionnaire_create
-
-    version = catalog_import(
-        data=official_workbook.read_bytes(), filename=official_workbook.name
-    ).version
-    return questionnaire_create(
-        membership=admin_membership, version=version, name="Official", service_name="S"
-    )
 
 
 def fill_all(questionnaire, team):

@@ -88,6 +88,10 @@ class Command(BaseCommand):
         except PermissionDenied as exc:
             raise CommandError(f"Nothing was imported: {exc}") from exc
         self.stdout.write(f"Imported into {questionnaire.name}: {summary}.")
+        if summary.altered_warning:
+            self.stdout.write(f"Warning: {summary.altered_warning}")
+            for line in summary.alterations:
+                self.stdout.write(f"  {line}")
 
     def acting_membership(self, org: Organization, email: str | None) -> Membership:
         memberships = Membership.objects.filter(organization=org).select_related("user")

@@ -1,0 +1,127 @@
+"""Many answers at once (workbook imports), under the same rules as ``answer_update``.
+
+``answer_update`` writes one answer per call: three queries each (update, history, savepoint),
+so a 261-answer import took over a thousand. Here the whole set is one UPDATE whose WHERE
+clause holds every row's expected revision (a compare-and-swap for the whole set: if anyone saved
+one of these answers since the caller read it, fewer rows match and everything is rolled back)
+and one history insert, whatever the number of rows. The diff and review rules are
+``answer_diff``'s, so both paths change answers the same way.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Case, F, IntegerField, Value, When
+from django.utils import timezone
+
+from accounts.models import Membership, Role, User, require_role
+
+from ..answer_rules import value_problems
+from ..models import Answer, AnswerChange, Questionnaire
+from .answers import EDITABLE_FIELDS, _reopen_questionnaire, _require_open, answer_diff
+
+HISTORY_FIELDS = ("answer", "changed_by", "changed_at", "source", "revision", "changes")
+
+
+@dataclass
+class StaleAnswers(Exception):
+    """Someone saved some of these answers since the caller read them; nothing was written."""
+
+    codes: list[str]
+
+    def __str__(self) -> str:
+        shown = ", ".join(self.codes[:5]) + (" and more" if len(self.codes) > 5 else "")
+        return f"{shown} changed while this was being saved; nothing was saved."
+
+
+def answers_bulk_update(
+    *,
+    questionnaire: Questionnaire,
+    updates: Sequence[tuple[Answer, Mapping[str, str]]],
+    membership: Membership | None,
+    user: User | None,
+    source: str,
+) -> list[tuple[Answer, dict]]:
+    """Apply each (answer as read, values) if none of them changed since; return the diffs.
+
+    Values must already be valid (the caller validated every row first); they are checked again
+    here because this is a write path.
+    """
+    if membership is not None:
+        require_role(membership, Role.CONTRIBUTOR, "edit answers")
+    _require_open(questionnaire)
+    plans = []
+    for answer, values in updates:
+        if set(values) - set(EDITABLE_FIELDS) or value_problems(values):
+            raise ValueError(f"Invalid values for {answer.question.code}.")
+        if diff := answer_diff(answer, values):
+            plans.append((answer, diff))
+    if not plans:
+        return []
+    now = timezone.now()
+    ids = [answer.pk for answer, _diff in plans]
+    expected = Case(
+        *(When(pk=answer.pk, then=Value(answer.revision)) for answer, _diff in plans),
+        output_field=IntegerField(),
+    )
+    changes = {}
+    for field in sorted({field for _answer, diff in plans for field in diff}):
+        whens = [
+            When(pk=answer.pk, then=Value(diff[field][1]))
+            for answer, diff in plans
+            if field in diff
+        ]
+        changes[field] = Case(*whens, default=F(field), output_field=Answer._meta.get_field(field))
+    try:
+        with transaction.atomic():
+            _write(plans, ids, expected, changes, user, now, source)
+            if any("review_status" in diff for _answer, diff in plans):
+                _reopen_questionnaire(questionnaire)
+    except _Conflict:
+        # Rolled back: the rows whose revision moved are the ones someone else saved.
+        stale = Answer.objects.filter(pk__in=ids).exclude(revision=expected)
+        codes = stale.order_by("question__position").values_list("question__code", flat=True)
+        raise StaleAnswers(list(codes)) from None
+    for answer, diff in plans:
+        for field, (_old, new) in diff.items():
+            setattr(answer, field, new)
+        answer.revision, answer.updated_by, answer.updated_at = answer.revision + 1, user, now
+    return plans
+
+
+class _Conflict(Exception):
+    pass
+
+
+def _write(plans, ids, expected, changes, user, now, source) -> None:
+    written = Answer.objects.filter(pk__in=ids, revision=expected).update(
+        **changes, revision=F("revision") + 1, updated_by=user, updated_at=now
+    )
+    if written != len(plans):
+        raise _Conflict
+    _insert_history(
+        (answer.pk, getattr(user, "pk", None), now, source, answer.revision + 1, diff)
+        for answer, diff in plans
+    )
+
+
+def _insert_history(rows) -> None:
+    """Every history row through one prepared INSERT (executemany): one call, whatever the
+    number of rows, where bulk_create would split them into batches on SQLite."""
+    fields = [AnswerChange._meta.get_field(name) for name in HISTORY_FIELDS]
+    table = connection.ops.quote_name(AnswerChange._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    params = [
+        [
+            field.get_db_prep_save(value, connection)
+            for field, value in zip(fields, row, strict=True)
+        ]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608 - names only
+            params,
+        )
