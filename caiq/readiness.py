@@ -8,7 +8,8 @@ marked "not ready".
 import datetime
 from dataclasses import dataclass
 
-from .models import Answer, CspAnswer, Questionnaire, SsrmOwnership
+from .models import CspAnswer, Questionnaire, SsrmOwnership
+from .selectors import AnswerRow, answer_rows
 
 # Ownerships in which the customer carries part of the control: say what it must do.
 CSC_SHARES = (SsrmOwnership.CSC, SsrmOwnership.SHARED_CSC)
@@ -22,8 +23,8 @@ class Finding:
     answer_id: int | None = None
 
 
-def answer_findings(answer: Answer, expired_evidence: int = 0) -> list[Finding]:
-    code, pk = answer.question.code, answer.pk
+def answer_findings(answer: AnswerRow, expired_evidence: int = 0) -> list[Finding]:
+    code, pk = answer.code, answer.pk
 
     def finding(kind, message):
         return Finding(kind, message, code, pk)
@@ -61,11 +62,16 @@ def template_findings(questionnaire: Questionnaire) -> list[Finding]:
     return []
 
 
-def readiness(questionnaire: Questionnaire, *, today: datetime.date) -> list[Finding]:
-    """Every finding for the questionnaire, in question order; empty when STAR-ready."""
+def readiness(
+    questionnaire: Questionnaire, *, today: datetime.date, rows: list[AnswerRow] | None = None
+) -> list[Finding]:
+    """Every finding for the questionnaire, in question order; empty when STAR-ready.
+
+    ``rows`` are the answers when the caller read them already (an export job does).
+    """
     from evidence.selectors import expired_links_by_answer  # evidence depends on caiq
 
-    answers = list(questionnaire.answers.select_related("question").order_by("question__position"))
+    answers = answer_rows(questionnaire) if rows is None else rows
     expired = expired_links_by_answer(questionnaire, today)
     found = []
     for answer in answers:

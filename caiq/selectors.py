@@ -1,5 +1,7 @@
 """Reads of the catalog, shaped for pages and API. The catalog is shared by all organisations."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -21,6 +23,34 @@ from .models import (
     QuestionnaireStatus,
     ReviewStatus,
 )
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """What readiness and the exports read of an answer, without building model objects."""
+
+    pk: int
+    code: str
+    row: int  # the question's row in the catalog's template
+    answer: str
+    ssrm: str
+    implementation: str
+    csc_responsibilities: str
+
+
+def answer_rows(questionnaire: Questionnaire) -> list[AnswerRow]:
+    """The questionnaire's answers in question order, in one query (a job reads them once for
+    its readiness check and its export)."""
+    values = questionnaire.answers.order_by("question__position").values_list(
+        "pk",
+        "question__code",
+        "question__row",
+        "answer",
+        "ssrm",
+        "implementation",
+        "csc_responsibilities",
+    )
+    return [AnswerRow(*row) for row in values]
 
 
 def catalog_versions() -> QuerySet[CatalogVersion]:

@@ -20,6 +20,7 @@ from accounts.models import Membership, Role, User, require_role
 
 from ..models import Job, JobKind, JobStatus, Questionnaire
 from ..readiness import readiness
+from ..selectors import answer_rows
 from . import transfer
 
 logger = logging.getLogger(__name__)
@@ -133,8 +134,9 @@ def job_run(*, job_id: int) -> None:
 
 def _run_export(job: Job, questionnaire: Questionnaire) -> None:
     export, extension = EXPORTS[JobKind(job.kind)]
-    findings = readiness(questionnaire, today=timezone.localdate())
-    data = export(questionnaire)
+    rows = answer_rows(questionnaire)  # read once, for the readiness check and the export
+    findings = readiness(questionnaire, today=timezone.localdate(), rows=rows)
+    data = export(questionnaire, rows)
     job.result_name = transfer.export_filename(questionnaire, extension)
     job.result.save("result", ContentFile(data), save=False)
     state = "STAR-ready" if not findings else f"not ready: {len(findings)} finding(s)"

@@ -8,6 +8,7 @@ the answers, which CSA would refuse.
 """
 
 import csv
+import functools
 import io
 import json
 import zipfile
@@ -17,6 +18,7 @@ from accounts.models import Membership, User
 
 from ..answer_rules import value_problems
 from ..models import ChangeSource, Questionnaire
+from ..selectors import AnswerRow, answer_rows
 from ..xlsx.alterations import find_alterations
 from ..xlsx.answers import AnswerSheet, RowError, read_answers
 from ..xlsx.catalog import CatalogRejected
@@ -71,10 +73,14 @@ class ImportSummary:
         )
 
 
-def answer_cells(questionnaire: Questionnaire) -> dict[str, AnswerCells]:
+def answer_cells(
+    questionnaire: Questionnaire, rows: list[AnswerRow] | None = None
+) -> dict[str, AnswerCells]:
+    """The four exported cells by question ID, in question order."""
+    rows = answer_rows(questionnaire) if rows is None else rows
     return {
-        a.question.code: AnswerCells(a.answer, a.ssrm, a.implementation, a.csc_responsibilities)
-        for a in questionnaire.answers.select_related("question").order_by("question__position")
+        r.code: AnswerCells(r.answer, r.ssrm, r.implementation, r.csc_responsibilities)
+        for r in rows
     }
 
 
@@ -83,10 +89,17 @@ def export_filename(questionnaire: Questionnaire, extension: str) -> str:
     return f"CAIQv{questionnaire.version.caiq_version}-{safe.strip('-')[:80]}.{extension}"
 
 
-def export_xlsx(questionnaire: Questionnaire) -> bytes:
+def export_xlsx(questionnaire: Questionnaire, rows: list[AnswerRow] | None = None) -> bytes:
+    """CSA's workbook with the answers in it; ``rows`` when the caller read the answers."""
     with questionnaire.version.template.open("rb") as handle:
         template = handle.read()
-    return fill_workbook(template, questionnaire.version.layout, answer_cells(questionnaire))
+    rows = answer_rows(questionnaire) if rows is None else rows
+    return fill_workbook(
+        template,
+        questionnaire.version.layout,
+        answer_cells(questionnaire, rows),
+        {r.code: r.row for r in rows},
+    )
 
 
 def _csv_safe(value: str) -> str:
@@ -94,24 +107,24 @@ def _csv_safe(value: str) -> str:
     return "'" + value if value.startswith(CSV_FORMULA_LEADS) else value
 
 
-def export_csv(questionnaire: Questionnaire) -> bytes:
+def export_csv(questionnaire: Questionnaire, rows: list[AnswerRow] | None = None) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["Question ID", "CSP CAIQ Answer", "SSRM Control Ownership",
                      "CSP Implementation Description", "CSC Responsibilities"])  # fmt: skip
-    for code, cells in answer_cells(questionnaire).items():
+    for code, cells in answer_cells(questionnaire, rows).items():
         writer.writerow([code, *(_csv_safe(v) for v in cells.by_key().values())])
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def export_json(questionnaire: Questionnaire) -> bytes:
+def export_json(questionnaire: Questionnaire, rows: list[AnswerRow] | None = None) -> bytes:
     document = {
         "questionnaire": questionnaire.name,
         "service": questionnaire.service_name,
         "caiq_version": questionnaire.version.caiq_version,
         "answers": [
             {"question": code, **dict(zip(FIELD_OF.values(), cells.by_key().values(), strict=True))}
-            for code, cells in answer_cells(questionnaire).items()
+            for code, cells in answer_cells(questionnaire, rows).items()
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=1).encode()
@@ -156,11 +169,19 @@ def read_import(questionnaire: Questionnaire, data: bytes) -> AnswerSheet:
 def template_alterations(questionnaire: Questionnaire, sheet: AnswerSheet) -> list[str]:
     """Where the file differs from the catalog's template outside the answer cells."""
     version = questionnaire.version
-    with version.template.open("rb") as handle:
-        archive = zipfile.ZipFile(io.BytesIO(handle.read()))
-    part = version.layout.get("sheet_part") or sheet_parts(archive)[version.sheet_name]
-    template = sheet_values(archive.read(part), shared_strings(archive))
+    template = _template_values(
+        version.source_sha256, version.template.storage, version.template.name, version.sheet_name
+    )
     return [str(a) for a in find_alterations(template, sheet.cells, version.layout)]
+
+
+@functools.lru_cache(maxsize=8)
+def _template_values(sha256: str, storage, name: str, sheet: str) -> dict[tuple[int, int], str]:
+    """The template sheet's cell texts. Templates are stored by their SHA-256 and never change,
+    so each worker reads one once; the caller must not modify the result."""
+    with storage.open(name, "rb") as handle:
+        archive = zipfile.ZipFile(io.BytesIO(handle.read()))
+    return sheet_values(archive.read(sheet_parts(archive)[sheet]), shared_strings(archive))
 
 
 def import_workbook(

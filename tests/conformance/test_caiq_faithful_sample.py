@@ -161,7 +161,8 @@ def test_an_export_into_csas_file_changes_its_answer_cells_and_nothing_else(samp
         for i, q in enumerate(catalog.questions)
     }
 
-    exported = fill_workbook(template, catalog.layout, answers)
+    rows = {q.code: q.row for q in catalog.questions}
+    exported = fill_workbook(template, catalog.layout, answers, rows)
 
     written = assert_only_answer_cells_changed(template, exported, catalog.layout)
     assert len(written) == len(catalog.questions) * 4
