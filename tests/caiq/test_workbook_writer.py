@@ -1,6 +1,7 @@
 """The exporter writes only answer cells, as literal text, into CSA's own workbook."""
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -158,3 +159,29 @@ def test_an_empty_answer_leaves_the_template_cell_as_it_was(template, layout):
 
     written = assert_only_answer_cells_changed(template, out, layout)
     assert written["D3"] == b'<c r="D3" s="8" />'
+
+
+def test_answer_cells_missing_from_the_template_are_inserted_in_column_order(template, layout):
+    from tests.hostile import with_parts
+
+    sheet = zipfile.ZipFile(io.BytesIO(template)).read("xl/worksheets/sheet2.xml")
+    sparse = with_parts(
+        {
+            "xl/worksheets/sheet2.xml": sheet.replace(b'<c r="C3" s="8" />', b"").replace(
+                b'<c r="F3" s="8" />', b""
+            )
+        },
+        base=template,
+    )
+
+    out = fill_workbook(
+        sparse, layout, {"A&A-01.1": AnswerCells("Yes", "CSP-owned", "E", "F")}, ROWS
+    )
+
+    row = re.search(
+        rb'<row [^>]*r="3" >(.*?)</row>',
+        zipfile.ZipFile(io.BytesIO(out)).read("xl/worksheets/sheet2.xml"),
+    )[1]
+    assert re.findall(rb'<c r="([A-Z]+)3"', row) == [c.encode() for c in "ABCDEFGHIJKL"]
+    ws = reopen(out)[SHEET]
+    assert [ws[f"{c}3"].value for c in "CDEF"] == ["Yes", "CSP-owned", "E", "F"]
