@@ -5,7 +5,9 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from openpyxl import Workbook, load_workbook
+from rest_framework.test import APIClient
 
 from caiq.services import CatalogImportError, catalog_import
 from caiq.services.jobs import job_run, job_start
@@ -76,7 +78,9 @@ def test_a_spreadsheet_programs_resave_is_not_an_alteration(official_questionnai
     assert summary.alterations == []
 
 
-def test_the_job_and_the_command_show_the_warning(official_questionnaire, team, tmp_path):
+def test_the_job_page_api_and_command_show_the_warning(
+    official_questionnaire, team, tmp_path, client
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from accounts.models import Membership
@@ -96,6 +100,15 @@ def test_the_job_and_the_command_show_the_warning(official_questionnaire, team, 
     assert job.status == "succeeded"
     assert "This file differs from CSA's workbook in 3 cells outside the answers" in job.message
     assert len(job.warnings) == 3
+    client.force_login(team.viewer)
+    page = client.get(reverse("caiq:jobs", args=[official_questionnaire.pk])).content.decode()
+    assert "3 altered cells" in page
+    assert "Row 5, column I (CCM Control ID): CSA&#x27;s workbook has “A&amp;A-02”" in page
+    api = APIClient()
+    api.force_authenticate(team.viewer)
+    body = api.get(f"/api/v1/jobs/{job.pk}/").json()
+    assert body["warnings"] == job.warnings
+    assert "This file differs from CSA's workbook" in body["message"]
     path = tmp_path / "altered.xlsx"
     path.write_bytes(data)
     out = io.StringIO()

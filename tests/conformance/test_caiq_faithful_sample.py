@@ -20,6 +20,7 @@ from caiq.xlsx.layout import ANSWER_VALUES, SSRM_VALUES
 from caiq.xlsx.writer import AnswerCells, fill_workbook
 from tests.caiq.test_catalog_import import REFERENCE_COUNTS
 from tests.caiq.test_transfer import fill_all
+from tests.libreoffice import sheet_as_rows
 from tests.xlsx_checks import assert_only_answer_cells_changed
 
 from .shared import CAIQ_FAITHFUL, CAIQ_V41_APPROXIMATION
@@ -151,7 +152,7 @@ def test_the_v4_1_layout_approximation_imports_with_its_283_questions():
 
 
 @pytest.mark.parametrize("sample", [CAIQ_FAITHFUL, CAIQ_V41_APPROXIMATION], ids=lambda p: p.name)
-def test_an_export_into_csas_file_changes_its_answer_cells_and_nothing_else(sample):
+def test_an_export_into_csas_file_changes_its_answer_cells_and_nothing_else(sample, tmp_path):
     from openpyxl import load_workbook
 
     template = sample.read_bytes()
@@ -175,3 +176,7 @@ def test_an_export_into_csas_file_changes_its_answer_cells_and_nothing_else(samp
         )
     }
     assert read_back == answers
+    # A second, independent reader: LibreOffice Calc shows the same answers.
+    shown = sheet_as_rows(exported, sheet=2, folder=tmp_path)
+    first, last = catalog.layout["first_row"], catalog.layout["last_row"]
+    assert {row[0]: AnswerCells(*row[2:6]) for row in shown[first - 1 : last]} == answers
