@@ -13,6 +13,7 @@ from .models.questionnaire import EXCEL_CELL_MAX, CspAnswer, SsrmOwnership
 TEXT_FIELDS = ("implementation", "csc_responsibilities", "internal_notes")
 # C0 controls except tab, line feed and carriage return, plus DEL: Excel and XML refuse them.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SURROGATES = re.compile("[\ud800-\udfff]")
 FIELD_LABELS = {
     "answer": "CSP CAIQ answer",
     "ssrm": "SSRM control ownership",
@@ -41,6 +42,12 @@ def value_problems(values: Mapping[str, str]) -> dict[str, str]:
             problems[field] = (
                 f"{FIELD_LABELS[field]} is {len(text):,} characters long; an Excel cell holds "
                 f"at most {EXCEL_CELL_MAX:,}."
+            )
+        elif match := SURROGATES.search(text):
+            # Only an escape such as _xD800_ in a workbook makes one; no database can store it.
+            problems[field] = (
+                f"{FIELD_LABELS[field]} contains U+{ord(match.group()):04X}, half of a "
+                "character, which cannot be stored; remove it."
             )
         elif match := CONTROL_CHARS.search(text):
             problems[field] = (

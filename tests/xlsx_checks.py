@@ -8,7 +8,7 @@ import io
 import re
 import zipfile
 
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from caiq.xlsx.cells import attributes
 from caiq.xlsx.template import sheet_parts
@@ -19,14 +19,17 @@ SHEET_DATA = re.compile(rb"<sheetData>.*</sheetData>", re.S)
 
 
 def rows(xml: bytes) -> dict[int, tuple[bytes, dict[str, bytes]]]:
-    """Row number -> (the row's attributes, {cell reference: the cell's element})."""
-    return {
-        int(attributes(m[1])[b"r"]): (
-            m[1],
-            {attributes(c[1])[b"r"].decode(): c[0] for c in CELL.finditer(m[2] or b"")},
-        )
-        for m in ROW.finditer(xml)
-    }
+    """Row number -> (the row's attributes, {cell reference: the cell's element}).
+
+    Fails on a reference written twice or out of column order, which a dict would hide.
+    """
+    found = {}
+    for m in ROW.finditer(xml):
+        cells = [(attributes(c[1])[b"r"].decode(), c[0]) for c in CELL.finditer(m[2] or b"")]
+        columns = [column_index_from_string(ref.rstrip("0123456789")) for ref, _ in cells]
+        assert columns == sorted(set(columns)), f"row {m[1]!r}: cells repeated or out of order"
+        found[int(attributes(m[1])[b"r"])] = (m[1], dict(cells))
+    return found
 
 
 def answer_refs(layout: dict) -> set[str]:

@@ -61,10 +61,11 @@ def _record(answer: Answer, *, user: User | None, source: str, diff: dict) -> An
 
 def _reopen_questionnaire(questionnaire: Questionnaire) -> None:
     # An approved questionnaire whose answer changed needs its review again.
+    # Conditional in the database too: a questionnaire submitted meanwhile stays submitted.
     if questionnaire.status == QuestionnaireStatus.APPROVED:
-        Questionnaire.objects.filter(pk=questionnaire.pk).update(
-            status=QuestionnaireStatus.IN_REVIEW
-        )
+        Questionnaire.objects.filter(
+            pk=questionnaire.pk, status=QuestionnaireStatus.APPROVED
+        ).update(status=QuestionnaireStatus.IN_REVIEW)
         questionnaire.status = QuestionnaireStatus.IN_REVIEW
 
 

@@ -8,6 +8,7 @@ and one history insert, whatever the number of rows. The diff and review rules a
 ``answer_diff``'s, so both paths change answers the same way.
 """
 
+import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -50,7 +51,6 @@ def answers_bulk_update(
     """
     if membership is not None:
         require_role(membership, Role.CONTRIBUTOR, "edit answers")
-    _require_open(questionnaire)
     plans = []
     for answer, values in updates:
         if set(values) - set(EDITABLE_FIELDS) or value_problems(values):
@@ -58,29 +58,29 @@ def answers_bulk_update(
         if diff := answer_diff(answer, values):
             plans.append((answer, diff))
     if not plans:
+        _require_open(questionnaire)
         return []
     now = timezone.now()
     ids = [answer.pk for answer, _diff in plans]
-    expected = Case(
-        *(When(pk=answer.pk, then=Value(answer.revision)) for answer, _diff in plans),
-        output_field=IntegerField(),
-    )
-    changes = {}
-    for field in sorted({field for _answer, diff in plans for field in diff}):
-        whens = [
-            When(pk=answer.pk, then=Value(diff[field][1]))
-            for answer, diff in plans
-            if field in diff
-        ]
-        changes[field] = Case(*whens, default=F(field), output_field=Answer._meta.get_field(field))
     try:
         with transaction.atomic():
-            _write(plans, ids, expected, changes, user, now, source)
+            # The questionnaire as it is now, locked: one submitted since the caller read it
+            # (an import parses for a while first) takes no more changes.
+            current = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+            _require_open(current)
+            for chunk in _chunks(plans):
+                if _update(chunk, user, now) != len(chunk):
+                    raise _Conflict
+            _insert_history(
+                (answer.pk, getattr(user, "pk", None), now, source, answer.revision + 1, diff)
+                for answer, diff in plans
+            )
             if any("review_status" in diff for _answer, diff in plans):
-                _reopen_questionnaire(questionnaire)
+                _reopen_questionnaire(current)
+                questionnaire.status = current.status
     except _Conflict:
         # Rolled back: the rows whose revision moved are the ones someone else saved.
-        stale = Answer.objects.filter(pk__in=ids).exclude(revision=expected)
+        stale = Answer.objects.filter(pk__in=ids).exclude(revision=_expected(plans))
         codes = stale.order_by("question__position").values_list("question__code", flat=True)
         raise StaleAnswers(list(codes)) from None
     for answer, diff in plans:
@@ -94,16 +94,40 @@ class _Conflict(Exception):
     pass
 
 
-def _write(plans, ids, expected, changes, user, now, source) -> None:
-    written = Answer.objects.filter(pk__in=ids, revision=expected).update(
+def _expected(plans) -> Case:
+    """Each answer's revision as the caller read it, for a WHERE over the whole set."""
+    return Case(
+        *(When(pk=answer.pk, then=Value(answer.revision)) for answer, _diff in plans),
+        output_field=IntegerField(),
+    )
+
+
+def _update(plans, user, now) -> int:
+    """One UPDATE for these answers, matching only rows still at the revision read."""
+    changes = {}
+    for field in sorted({field for _answer, diff in plans for field in diff}):
+        whens = [
+            When(pk=answer.pk, then=Value(diff[field][1]))
+            for answer, diff in plans
+            if field in diff
+        ]
+        changes[field] = Case(*whens, default=F(field), output_field=Answer._meta.get_field(field))
+    ids = [answer.pk for answer, _diff in plans]
+    return Answer.objects.filter(pk__in=ids, revision=_expected(plans)).update(
         **changes, revision=F("revision") + 1, updated_by=user, updated_at=now
     )
-    if written != len(plans):
-        raise _Conflict
-    _insert_history(
-        (answer.pk, getattr(user, "pk", None), now, source, answer.revision + 1, diff)
-        for answer, diff in plans
-    )
+
+
+def _chunks(plans: list) -> list[list]:
+    """All the plans at once where the database takes that many parameters (PostgreSQL, SQLite
+    3.32 and newer: 32,766); smaller sets on an older SQLite, whose limit is 999."""
+    limit = 65_535
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    per_answer = 2 * (len(EDITABLE_FIELDS) + 1) + 3  # a WHEN per field, the revision, the id
+    size = max(1, (limit - 10) // per_answer)
+    return [plans[i : i + size] for i in range(0, len(plans), size)]
 
 
 def _insert_history(rows) -> None:

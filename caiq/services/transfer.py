@@ -11,8 +11,11 @@ import csv
 import functools
 import io
 import json
+import logging
 import zipfile
 from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
 
 from accounts.models import Membership, User
 
@@ -24,10 +27,12 @@ from ..xlsx.answers import AnswerSheet, RowError, read_answers
 from ..xlsx.catalog import CatalogRejected
 from ..xlsx.cells import shared_strings, sheet_values
 from ..xlsx.guard import WorkbookRejected, open_workbook
-from ..xlsx.template import sheet_parts
-from ..xlsx.writer import AnswerCells, fill_workbook
+from ..xlsx.template import TemplateRejected, check_template, sheet_parts
+from ..xlsx.writer import AnswerCells, ExportError, fill_workbook
 from .answers_bulk import StaleAnswers, answers_bulk_update
 from .catalog import workbook_limits
+
+logger = logging.getLogger(__name__)
 
 FIELD_OF = {
     "answer": "answer",
@@ -91,8 +96,15 @@ def export_filename(questionnaire: Questionnaire, extension: str) -> str:
 
 def export_xlsx(questionnaire: Questionnaire, rows: list[AnswerRow] | None = None) -> bytes:
     """CSA's workbook with the answers in it; ``rows`` when the caller read the answers."""
-    with questionnaire.version.template.open("rb") as handle:
+    version = questionnaire.version
+    with version.template.open("rb") as handle:
         template = handle.read()
+    if "sheet_part" not in version.layout:
+        # Imported before templates were checked at catalog import: check it now.
+        try:
+            check_template(template)
+        except TemplateRejected as exc:
+            raise ExportError(str(exc)) from exc
     rows = answer_rows(questionnaire) if rows is None else rows
     return fill_workbook(
         template,
@@ -169,9 +181,17 @@ def read_import(questionnaire: Questionnaire, data: bytes) -> AnswerSheet:
 def template_alterations(questionnaire: Questionnaire, sheet: AnswerSheet) -> list[str]:
     """Where the file differs from the catalog's template outside the answer cells."""
     version = questionnaire.version
-    template = _template_values(
-        version.source_sha256, version.template.storage, version.template.name, version.sheet_name
-    )
+    try:
+        template = _template_values(
+            version.source_sha256,
+            version.template.storage,
+            version.template.name,
+            version.sheet_name,
+        )
+    except OSError:
+        # The answers do not depend on the template; readiness reports it missing.
+        logger.warning("Template of CAIQ v%s is missing; no alteration check", version.pk)
+        return []
     return [str(a) for a in find_alterations(template, sheet.cells, version.layout)]
 
 
@@ -212,6 +232,8 @@ def import_workbook(
             user=user,
             source=ChangeSource.IMPORT,
         )
+    except ValidationError as exc:  # e.g. the questionnaire was submitted meanwhile
+        raise ImportRefused(exc.messages) from exc
     except StaleAnswers as exc:
         raise ImportRefused(
             [

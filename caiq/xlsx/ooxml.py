@@ -11,7 +11,8 @@ from xml.sax.saxutils import escape
 
 # Characters XML 1.0 forbids or a parser would alter: C0 controls except tab and line feed, CR.
 _NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
-_ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+# Lookahead, so that back-to-back escape-like runs ("_x0041_x0042_") are each escaped.
+_ESCAPE_LIKE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 _NEEDS_ANY = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
@@ -20,7 +21,7 @@ def ooxml_escape(value: str) -> str:
     """``value`` with OOXML's ``_xHHHH_`` escapes applied (still needs XML escaping)."""
     if not _NEEDS_ANY.search(value):
         return value  # the usual case, at the cost of one search
-    value = _ESCAPE_LIKE.sub(r"_x005F_\1", value)
+    value = _ESCAPE_LIKE.sub("_x005F_", value)
     return _NEEDS_ESCAPE.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
 
 

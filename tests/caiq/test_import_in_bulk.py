@@ -1,5 +1,6 @@
 """Importing a completed workbook writes every change together, in a fixed number of queries."""
 
+import datetime
 import io
 
 import pytest
@@ -122,3 +123,32 @@ def test_a_page_save_during_the_import_fails_the_whole_import_naming_the_questio
     before.pop("A&A-01.2")
     assert after == before  # nothing of the import was written
     assert not AnswerChange.objects.filter(source="import").exists()
+
+
+def test_a_questionnaire_submitted_during_the_import_takes_none_of_it(answered, monkeypatch):
+    from caiq.models import Questionnaire, QuestionnaireStatus
+
+    questionnaire, membership, exported = answered
+    real = transfer_services.answers_bulk_update
+
+    def submitted_first(**kwargs):
+        Questionnaire.objects.filter(pk=questionnaire.pk).update(
+            status=QuestionnaireStatus.SUBMITTED, submitted_at=datetime.date(2026, 12, 1)
+        )
+        return real(**kwargs)
+
+    monkeypatch.setattr(transfer_services, "answers_bulk_update", submitted_first)
+    before = list(questionnaire.answers.values_list("pk", "implementation", "revision"))
+
+    with pytest.raises(ImportRefused) as refused:
+        import_workbook(
+            questionnaire=questionnaire,
+            data=reworded(exported, 261),
+            user=membership.user,
+            membership=membership,
+        )
+
+    assert "submitted to the STAR Registry and is read-only" in str(refused.value)
+    assert list(questionnaire.answers.values_list("pk", "implementation", "revision")) == before
+    questionnaire.refresh_from_db()
+    assert questionnaire.status == QuestionnaireStatus.SUBMITTED

@@ -147,6 +147,11 @@ ROW_PROBLEMS = {
         bad_cells({"A8": "ZZZ-01.1"}),
         "row 8, column A: ZZZ-01.1 is not a question of CAIQ v4.0.3",
     ),
+    # An escape that decodes to half a UTF-16 pair: refused, not a crash when it is stored.
+    "lone surrogate": (
+        bad_cells({"F10": "x_xD800_y"}),
+        "row 10, column csc: CSC responsibilities contains U+D800, half of a character",
+    ),
     # openpyxl cannot write a raw control character; Excel's escaped form reads back as one.
     "control character": (
         bad_cells({"F9": "bell_x0007_"}),

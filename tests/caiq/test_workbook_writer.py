@@ -185,3 +185,12 @@ def test_answer_cells_missing_from_the_template_are_inserted_in_column_order(tem
     assert re.findall(rb'<c r="([A-Z]+)3"', row) == [c.encode() for c in "ABCDEFGHIJKL"]
     ws = reopen(out)[SHEET]
     assert [ws[f"{c}3"].value for c in "CDEF"] == ["Yes", "CSP-owned", "E", "F"]
+
+
+@pytest.mark.parametrize(
+    "text", ["_x0041_x0042_", "_x005f_x0041_", "__x0041__", "_x0041", "a_x000D_b"]
+)
+def test_text_that_looks_like_an_ooxml_escape_comes_back_as_typed(template, layout, text):
+    out = fill_workbook(template, layout, {"A&A-01.1": AnswerCells("Yes", "", text)}, ROWS)
+
+    assert ooxml_unescape(reopen(out)[SHEET]["E3"].value) == text

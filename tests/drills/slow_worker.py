@@ -28,14 +28,14 @@ def _take_token(path: Path) -> bool:
 
 
 def _held(export):
-    def held_export(questionnaire):
+    def held_export(questionnaire, *args, **kwargs):
         if _take_token(Path(os.environ["DRILL_HOLD_FILE"])):
             pid_file = Path(os.environ["DRILL_PID_FILE"])
             partial = pid_file.with_suffix(".partial")
             partial.write_text(str(os.getpid()))
             partial.replace(pid_file)  # the drill never reads half a pid
             time.sleep(HOLD_SECONDS)
-        return export(questionnaire)
+        return export(questionnaire, *args, **kwargs)
 
     return held_export
 
