@@ -25,7 +25,7 @@ from ..selectors import AnswerRow, answer_rows
 from ..xlsx.alterations import find_alterations
 from ..xlsx.answers import AnswerSheet, RowError, read_answers
 from ..xlsx.catalog import CatalogRejected
-from ..xlsx.cells import shared_strings, sheet_values
+from ..xlsx.cells import CellError, shared_strings, sheet_values, workbook_sheet_grid
 from ..xlsx.guard import WorkbookRejected, open_workbook
 from ..xlsx.template import TemplateRejected, check_template, sheet_parts
 from ..xlsx.writer import AnswerCells, ExportError, fill_workbook
@@ -147,10 +147,10 @@ def read_import(questionnaire: Questionnaire, data: bytes) -> AnswerSheet:
     try:
         workbook = open_workbook(data, limits=workbook_limits(), read_only=True)
         try:
-            sheet = read_answers(workbook)
+            sheet = read_answers(workbook, lambda name: workbook_sheet_grid(data, name))
         finally:
             workbook.close()
-    except WorkbookRejected as exc:
+    except (WorkbookRejected, CellError) as exc:
         raise ImportRefused([str(exc)]) from exc
     except CatalogRejected as exc:
         raise ImportRefused(exc.problems) from exc

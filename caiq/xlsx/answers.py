@@ -6,6 +6,7 @@ the answers only when there are no problems. CSA's Introduction spells some valu
 ("N/A", "Third-party outsourced"): those are accepted and mapped to the dropdown strings.
 """
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
@@ -13,7 +14,6 @@ from openpyxl.workbook.workbook import Workbook
 
 from .catalog import find_header, find_questionnaire_sheet
 from .layout import ANSWER_COLUMN_KEYS, ANSWER_VALUES, QUESTION_ID_RE, SSRM_VALUES, header_key
-from .ooxml import ooxml_unescape
 from .writer import AnswerCells
 
 MAX_ERRORS = 200
@@ -64,40 +64,34 @@ class AnswerSheet:
     cells: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return ooxml_unescape(str(value))
+Grid = Mapping[tuple[int, int], tuple[str, bool]]
 
 
-def read_answers(workbook: Workbook) -> AnswerSheet:
+def read_answers(workbook: Workbook, grid: Callable[[str], Grid]) -> AnswerSheet:
     """Answers by question ID, with every problem found; raises CatalogRejected on layout.
 
-    Works on a read-only (streaming) workbook: the sheet names and the header are checked
-    before any question row is parsed, and rows are read once, in order.
+    ``workbook`` is opened read-only (streaming): only the sheet names and the first rows (the
+    header) are read from it, so anything else, such as a CAIQ v3.0.1 or a CCM workbook, is
+    refused before a question row is parsed. The rows then come from ``grid(sheet name)``, the
+    sheet's cells decoded from its XML (cells.sheet_grid).
     """
     ws, version = find_questionnaire_sheet(workbook)
     if hasattr(ws, "reset_dimensions"):
         ws.reset_dimensions()  # CSA's <dimension> says A1:D265: trusting it would cut columns
     header_row, columns = find_header(ws)
+    cells = grid(ws.title)
     sheet = AnswerSheet(caiq_version=version)
-    ended = False
-    for number, row in enumerate(ws.iter_rows(), start=1):
-        for column, cell in enumerate(row, start=1):
-            if cell.value is not None and (text := _text(cell.value)):
-                sheet.cells[(number, column)] = text
-        if number <= header_row or ended or len(sheet.errors) >= MAX_ERRORS:
-            continue
-        ended = _read_row(sheet, number, row, columns)
+    sheet.cells = {key: text for key, (text, _formula) in cells.items() if text}
+    last = max((row for row, _column in cells), default=0)
+    for number in range(header_row + 1, last + 1):
+        if len(sheet.errors) >= MAX_ERRORS or _read_row(sheet, number, cells, columns):
+            break
     return sheet
 
 
-def _read_row(sheet: AnswerSheet, number: int, row: tuple, columns: dict[str, int]) -> bool:
+def _read_row(sheet: AnswerSheet, number: int, cells: Grid, columns: dict[str, int]) -> bool:
     """Read one question row into ``sheet``; True at the "End of Standard" row."""
-    id_cell = row[columns["question_id"] - 1] if len(row) >= columns["question_id"] else None
-    code = _text(id_cell.value if id_cell else None).strip()
+    code = cells.get((number, columns["question_id"]), ("", False))[0].strip()
     if header_key(code) == "end of standard":
         return True
     if not code:
@@ -112,9 +106,8 @@ def _read_row(sheet: AnswerSheet, number: int, row: tuple, columns: dict[str, in
         return False
     values = {}
     for key in ANSWER_COLUMN_KEYS:
-        index = columns[key] - 1
-        cell = row[index] if index < len(row) else None
-        if cell is not None and cell.data_type == "f":
+        text, formula = cells.get((number, columns[key]), ("", False))
+        if formula:
             sheet.errors.append(
                 RowError(
                     number,
@@ -122,9 +115,8 @@ def _read_row(sheet: AnswerSheet, number: int, row: tuple, columns: dict[str, in
                     f"{COLUMN_LABELS[key]} holds a formula, not a value.",
                 )
             )
-            values[key] = ""
-            continue
-        values[key] = _text(cell.value if cell is not None else None)
+            text = ""
+        values[key] = text
     values["answer"], values["ssrm"] = values["answer"].strip(), values["ssrm"].strip()
     for key, spellings in (("answer", ANSWER_SPELLINGS), ("ssrm", SSRM_SPELLINGS)):
         if values[key]:

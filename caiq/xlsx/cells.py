@@ -7,6 +7,7 @@ times faster than a full parse of CSA's sheet.
 """
 
 import functools
+import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from defusedxml import ElementTree
 from openpyxl.utils import column_index_from_string
 
 from .ooxml import ooxml_unescape
+from .template import sheet_parts
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 SHEET_DATA = re.compile(rb"<sheetData\b[^>]*?(?:/>|>(.*?)</sheetData>)", re.S)
@@ -24,6 +26,7 @@ CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _ATTRIBUTE = re.compile(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _CELL_REF = re.compile(rb'\br\s*=\s*["\']([A-Z]{1,3})(\d+)["\']')
 _ROW_NUMBER = re.compile(rb'\br\s*=\s*["\'](\d+)["\']')
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 _TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?t>)", re.S)
 _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>(.*?)</(?:\w+:)?v>", re.S)
 
@@ -98,12 +101,32 @@ def sheet_rows(xml: bytes) -> Iterator[tuple[int, re.Match]]:
         yield number, match
 
 
-def sheet_values(xml: bytes, strings: list[str]) -> dict[tuple[int, int], str]:
-    """Every non-empty cell's text by (row, column)."""
-    values = {}
+def sheet_grid(xml: bytes, strings: list[str]) -> dict[tuple[int, int], tuple[str, bool]]:
+    """Every cell with a text or a formula, by (row, column): (text, holds a formula).
+
+    Texts are decoded once, from the XML itself: openpyxl's reader half-decodes shared
+    strings (it drops ``x005F_``), so a typed "_x0041_" would come out of it as "A".
+    """
+    grid = {}
     for number, row in sheet_rows(xml):
         for column, cell in row_cells(row[2] or b"", number):
-            text = cell_text(attributes(cell[1]), cell[2], strings)
-            if text:
-                values[(number, column)] = text
-    return values
+            body = cell[2]
+            formula = bool(body) and _FORMULA.search(body) is not None
+            text = cell_text(attributes(cell[1]), body, strings)
+            if text or formula:
+                grid[(number, column)] = (text, formula)
+    return grid
+
+
+def sheet_values(xml: bytes, strings: list[str]) -> dict[tuple[int, int], str]:
+    """Every non-empty cell's text by (row, column)."""
+    return {key: text for key, (text, _formula) in sheet_grid(xml, strings).items() if text}
+
+
+def workbook_sheet_grid(data: bytes, sheet: str) -> dict[tuple[int, int], tuple[str, bool]]:
+    """sheet_grid of the named sheet of a workbook's bytes (already through the guard)."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    part = sheet_parts(archive).get(sheet)
+    if part is None or part not in archive.namelist():
+        raise CellError(f"The workbook has no part for sheet '{sheet}'.")
+    return sheet_grid(archive.read(part), shared_strings(archive))

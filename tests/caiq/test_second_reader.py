@@ -83,3 +83,37 @@ def test_a_template_resaved_by_libreoffice_still_exports_only_its_answer_cells(
     assert summary.alterations == []
     again = sheet_as_rows(export_xlsx(questionnaire), sheet=2, folder=tmp_path / "again")
     assert {row[0]: AnswerCells(*row[2:6]) for row in again[2:263]} == answers
+
+
+@pytest.mark.django_db
+def test_an_export_resaved_by_libreoffice_imports_back_as_written(
+    official_questionnaire, team, tmp_path
+):
+    """LibreOffice writes every text as a shared string, escaping a typed "_x000D_" as
+    "_x005F_x000D_": decoded once, it comes back as typed. (LibreOffice itself turns a CR LF
+    into a LF when it saves; those answers, and only those, change.)"""
+    from .test_transfer import fill_all
+
+    membership = fill_all(official_questionnaire, team)
+    with_crlf = {
+        code
+        for code, text, csc in official_questionnaire.answers.values_list(
+            "question__code", "implementation", "csc_responsibilities"
+        )
+        if "\r\n" in text + csc
+    }
+    escape_like = set(
+        official_questionnaire.answers.filter(implementation__contains="_x000D_").values_list(
+            "question__code", flat=True
+        )
+    )
+    resaved = resaved_xlsx(export_xlsx(official_questionnaire), tmp_path)
+
+    summary = import_workbook(
+        questionnaire=official_questionnaire, data=resaved, user=None, membership=membership
+    )
+
+    assert len(escape_like) >= 5  # the injection matrix starts some texts with "_x000D_"
+    assert not escape_like & set(summary.changed_questions)
+    assert set(summary.changed_questions) == with_crlf
+    assert summary.unchanged == 261 - len(with_crlf)

@@ -9,8 +9,7 @@ from caiq.models import CatalogVersion, Questionnaire
 from caiq.services import questionnaire_create
 from caiq.services.catalog import workbook_limits
 from caiq.services.transfer import ImportRefused, import_workbook
-from caiq.xlsx.answers import read_answers
-from caiq.xlsx.catalog import CatalogRejected
+from caiq.xlsx.catalog import CatalogRejected, find_questionnaire_sheet
 from caiq.xlsx.guard import WorkbookRejected, open_workbook
 
 SHOWN_PROBLEMS = 50
@@ -117,7 +116,8 @@ class Command(BaseCommand):
 
     def workbook_version(self, data: bytes) -> CatalogVersion:
         try:
-            caiq_version = read_answers(open_workbook(data, limits=workbook_limits())).caiq_version
+            workbook = open_workbook(data, limits=workbook_limits(), read_only=True)
+            caiq_version = find_questionnaire_sheet(workbook)[1]
         except WorkbookRejected as exc:
             raise CommandError(f"Nothing was imported: {exc}") from exc
         except CatalogRejected as exc:
