@@ -263,6 +263,7 @@ class JobSerializer(serializers.Serializer):
     progress = serializers.IntegerField(help_text="Percent.")
     message = serializers.CharField()
     errors = serializers.ListField(child=serializers.CharField())
+    clear_blank = serializers.BooleanField(help_text="Imports: blank cells cleared values.")
     warnings = serializers.ListField(
         child=serializers.CharField(),
         help_text="Imports: cells outside the answers where the file differs from CSA's workbook.",
@@ -288,4 +289,9 @@ class JobStartSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=JobKind.choices)
     workbook = serializers.FileField(
         required=False, help_text="The CAIQ workbook (.xlsx), for import_xlsx only."
+    )
+    clear_blank = serializers.BooleanField(
+        default=False,
+        help_text="import_xlsx: a blank cell clears the stored value. Without it, blank cells "
+        "leave stored values as they are.",
     )

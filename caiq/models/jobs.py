@@ -43,6 +43,8 @@ class Job(models.Model):
     progress = models.PositiveSmallIntegerField(default=0)
     message = models.TextField(blank=True)
     errors = models.JSONField(default=list, blank=True)
+    # Imports: a blank cell clears the stored value (otherwise it leaves it as it is).
+    clear_blank = models.BooleanField(default=False)
     # Problems that did not stop the job (an import from an altered workbook), one per line.
     warnings = models.JSONField(default=list, blank=True)
     ready = models.BooleanField("STAR-ready", null=True, blank=True)

@@ -54,6 +54,7 @@ def job_start(
     user: User,
     kind: str,
     upload=None,
+    clear_blank: bool = False,
 ) -> Job:
     """Record a job and enqueue its task once the row is committed."""
     needed = Role.CONTRIBUTOR if kind == JobKind.IMPORT_XLSX else Role.VIEWER
@@ -65,6 +66,7 @@ def job_start(
         questionnaire=questionnaire,
         kind=kind,
         created_by=user,
+        clear_blank=clear_blank and kind == JobKind.IMPORT_XLSX,
     )
     if kind == JobKind.IMPORT_XLSX:
         if upload is None:
@@ -156,9 +158,13 @@ def _run_import(job: Job, questionnaire: Questionnaire) -> None:
                 ["The person who started the import left the organisation."]
             )
     summary = transfer.import_workbook(
-        questionnaire=questionnaire, data=data, user=job.created_by, membership=membership
+        questionnaire=questionnaire,
+        data=data,
+        user=job.created_by,
+        membership=membership,
+        clear_blank=job.clear_blank,
     )
-    message = f"Imported: {summary}."
+    message = summary.message
     if summary.altered_warning:
         message += f" {summary.altered_warning}"
     _finish(job, JobStatus.SUCCEEDED, message, warnings=summary.alterations[:500])

@@ -58,12 +58,27 @@ class ImportSummary:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
+    cleared: int = 0  # answers with a value cleared by a blank cell (clear_blank only)
     changed_questions: list[str] = field(default_factory=list)
     # Cells outside the answers where the file differs from CSA's workbook (plain sentences).
     alterations: list[str] = field(default_factory=list)
 
+    @property
+    def changes_nothing(self) -> bool:
+        return not self.new and not self.changed
+
+    @property
+    def message(self) -> str:
+        """One sentence for the job, the page and the command."""
+        if self.changes_nothing:
+            return f"Nothing changed: the file's {self.unchanged} answers are the ones stored."
+        return f"Imported: {self}."
+
     def __str__(self) -> str:
-        return f"{self.new} new, {self.changed} changed, {self.unchanged} unchanged answers"
+        cleared = f" ({self.cleared} with values cleared)" if self.cleared else ""
+        return (
+            f"{self.new} new, {self.changed} changed{cleared}, {self.unchanged} unchanged answers"
+        )
 
     @property
     def altered_warning(self) -> str:
@@ -205,12 +220,19 @@ def _template_values(sha256: str, storage, name: str, sheet: str) -> dict[tuple[
 
 
 def import_workbook(
-    *, questionnaire: Questionnaire, data: bytes, user: User | None, membership: Membership | None
+    *,
+    questionnaire: Questionnaire,
+    data: bytes,
+    user: User | None,
+    membership: Membership | None,
+    clear_blank: bool = False,
 ) -> ImportSummary:
     """Apply a completed CAIQ workbook to the questionnaire: all of it, or nothing.
 
     Every row is checked first; then the changes are written together (answers_bulk_update),
-    and if someone saved one of those answers in the meantime nothing is written.
+    and if someone saved one of those answers in the meantime nothing is written. Nothing is
+    erased by omission: a blank cell leaves the stored value as it is, unless ``clear_blank``
+    asks for blanks to clear (CSA's blank template would otherwise empty a questionnaire).
     """
     sheet = read_import(questionnaire, data)
     summary = ImportSummary(alterations=template_alterations(questionnaire, sheet))
@@ -219,6 +241,10 @@ def import_workbook(
     for answer in answers:
         cells = sheet.answers.get(answer.question.code)
         values = {FIELD_OF[k]: v for k, v in cells.by_key().items()} if cells else {}
+        if not clear_blank:
+            values = {f: v for f, v in values.items() if v}
+        elif any(getattr(answer, f) and not v for f, v in values.items()):
+            summary.cleared += 1
         if not any(getattr(answer, f) != v for f, v in values.items()):
             summary.unchanged += 1
             continue

@@ -58,6 +58,7 @@ def start(request, pk, kind):
             user=request.user,
             kind=kind,
             upload=request.FILES.get("workbook"),
+            clear_blank=request.POST.get("clear_blank") == "on",
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

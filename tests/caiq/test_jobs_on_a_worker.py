@@ -82,4 +82,4 @@ def test_an_export_and_an_import_run_on_a_real_worker(worker, team, membership_o
 
     assert export.status == JobStatus.SUCCEEDED, export.message
     assert imported.status == JobStatus.SUCCEEDED, imported.message
-    assert imported.message == "Imported: 0 new, 0 changed, 261 unchanged answers."
+    assert imported.message == "Nothing changed: the file's 261 answers are the ones stored."

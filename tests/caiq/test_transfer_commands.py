@@ -114,9 +114,7 @@ def test_new_creates_a_questionnaire_and_imports_the_workbook(tmp_path, question
 
     out = run("import_caiq", str(path), "--organization", "acme", "--new", "Acme Storage 2027")
 
-    assert (
-        out.strip() == "Imported into Acme Storage 2027: 261 new, 0 changed, 0 unchanged answers."
-    )
+    assert out.strip() == "Acme Storage 2027: Imported: 261 new, 0 changed, 0 unchanged answers."
     created = Questionnaire.objects.get(name="Acme Storage 2027")
     assert (created.organization, created.version) == (team.org, questionnaire.version)
     history = AnswerChange.objects.filter(answer__questionnaire=created)
@@ -143,9 +141,7 @@ def test_importing_into_an_existing_questionnaire_reports_what_changed(
         team.contributor.email,
     )
 
-    assert out.strip() == (
-        "Imported into Acme Storage 2026: 0 new, 1 changed, 260 unchanged answers."
-    )
+    assert out.strip() == ("Acme Storage 2026: Imported: 0 new, 1 changed, 260 unchanged answers.")
     change = AnswerChange.objects.filter(source="import").get()
     assert change.changed_by == team.contributor
     assert change.changes["implementation"][1] == "Rewritten."

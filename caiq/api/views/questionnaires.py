@@ -201,6 +201,7 @@ class QuestionnaireViewSet(
             user=request.user,
             kind=data["kind"],
             upload=data.get("workbook"),
+            clear_blank=data["clear_blank"],
         )
         job = Job.objects.select_related("created_by").get(pk=job.pk)
         if job.status == JobStatus.FAILED:

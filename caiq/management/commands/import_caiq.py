@@ -50,6 +50,11 @@ class Command(BaseCommand):
             metavar="EMAIL",
             help="the member who acts (default: the organisation's first admin)",
         )
+        parser.add_argument(
+            "--clear-blank",
+            action="store_true",
+            help="blank cells clear stored values (by default they leave them as they are)",
+        )
 
     def handle(self, *args, path: Path, organization: str, **options):
         try:
@@ -76,6 +81,7 @@ class Command(BaseCommand):
                     data=data,
                     user=membership.user,
                     membership=membership,
+                    clear_blank=options["clear_blank"],
                 )
         except ImportRefused as exc:
             raise CommandError(
@@ -86,7 +92,7 @@ class Command(BaseCommand):
             raise CommandError("Nothing was imported: " + " ".join(exc.messages)) from exc
         except PermissionDenied as exc:
             raise CommandError(f"Nothing was imported: {exc}") from exc
-        self.stdout.write(f"Imported into {questionnaire.name}: {summary}.")
+        self.stdout.write(f"{questionnaire.name}: {summary.message}")
         if summary.altered_warning:
             self.stdout.write(f"Warning: {summary.altered_warning}")
             for line in summary.alterations:
