@@ -155,3 +155,26 @@ def test_jobs_list_filters_by_questionnaire(
     body = client.get("/api/v1/jobs/", {"questionnaire": small_questionnaire.pk}).json()
 
     assert [job["id"] for job in body["results"]] == [mine.json()["id"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_import_answers_with_its_problems_not_as_a_queue_outage(
+    api_client, team, small_questionnaire
+):
+    """With tasks in-process the job runs when job_start commits, before the view answers: it
+    has failed already, and that is 202 with the problems in the body, not a queue outage."""
+    from tests.hostile import not_a_zip
+
+    from .conftest import make_token
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(team.contributor, 'write')}")
+    response = api_client.post(
+        f"/api/v1/questionnaires/{small_questionnaire.pk}/jobs/",
+        {"kind": "import_xlsx", "workbook": SimpleUploadedFile("bad.xlsx", not_a_zip())},
+        format="multipart",
+    )
+
+    assert response.status_code == 202, response.json()
+    body = api_client.get(f"/api/v1/jobs/{response.json()['id']}/").json()
+    assert body["status"] == "failed"
+    assert body["errors"] == ["This file is not an .xlsx workbook (it is not a zip archive)."]

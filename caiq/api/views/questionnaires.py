@@ -204,8 +204,10 @@ class QuestionnaireViewSet(
             clear_blank=data["clear_blank"],
         )
         job = Job.objects.select_related("created_by").get(pk=job.pk)
-        if job.status == JobStatus.FAILED:
-            # Enqueueing failed on commit: a 202 would tell an integration to poll a dead job.
+        if job.status == JobStatus.FAILED and job.attempts == 0:
+            # Enqueueing failed on commit (the job never ran): a 202 would tell an integration
+            # to poll a dead job. A job that ran and failed (a refused workbook, with tasks
+            # in-process) is answered like any other: 202, its body carrying the problems.
             raise QueueUnavailable({"detail": job.message, "job": job.pk})
         body = serializers.JobSerializer(job, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_202_ACCEPTED)
