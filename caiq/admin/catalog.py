@@ -6,7 +6,17 @@ from ..resources import ControlResource, DomainResource, QuestionResource
 
 
 class CatalogReadOnlyMixin:
-    """Catalog rows come from CSA's workbook only (import page or command), never hand edits."""
+    """Catalog rows come from CSA's workbook only (import page or command), never hand edits,
+    and serve every organisation: only the platform's operators (superusers) see them here."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
     def has_add_permission(self, request):
         return False

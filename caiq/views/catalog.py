@@ -1,6 +1,8 @@
+from functools import wraps
+
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -32,7 +34,20 @@ def version_detail(request, version):
     return render(request, "caiq/version_detail.html", context)
 
 
-@staff_member_required
+def platform_operator_required(view):
+    """Catalog versions and their templates serve every organisation, so only the platform's
+    operators (superusers) may load them; staff of one organisation get 403, not a login page."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not request.user.is_superuser:
+            raise PermissionDenied("Only the platform's operators load CSA's workbook.")
+        return view(request, *args, **kwargs)
+
+    return login_required(guarded)
+
+
+@platform_operator_required
 @require_http_methods(["GET", "POST"])
 def catalog_upload(request):
     form = CatalogUploadForm(request.POST or None, request.FILES or None)
