@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User, require_role
+from accounts.models import ApiToken, Membership, Role, User, require_role
 
 from ..answer_rules import approval_problems, value_problems
 from ..models import (
@@ -172,18 +172,56 @@ def answer_mark_ready(*, answer: Answer, membership: Membership, user: User) -> 
         )
 
 
+def content_authors(answer: Answer) -> set[int]:
+    """Who changed the answer's content (answer, owner, descriptions) since its last approval.
+
+    Notes and assignment are not content. An organisation token acts through a service
+    account; its edits count as the edits of the person who created the token.
+    """
+    since_approval: list[dict] = []
+    for change in answer.changes.order_by("revision").values("changed_by_id", "changes"):
+        if change["changes"].get("review_status", [None, None])[1] == ReviewStatus.APPROVED:
+            since_approval = []
+        else:
+            since_approval.append(change)
+    authors = {
+        c["changed_by_id"]
+        for c in since_approval
+        if c["changed_by_id"] is not None and set(c["changes"]) & set(CONTENT_FIELDS)
+    }
+    creators = ApiToken.objects.filter(service_user_id__in=authors).values_list(
+        "created_by_id", flat=True
+    )
+    return authors | {creator for creator in creators if creator is not None}
+
+
+def _changed_content_since(answer: Answer, base_revision: int) -> bool:
+    changes = answer.changes.filter(revision__gt=base_revision).values_list("changes", flat=True)
+    return any(set(diff) & set(CONTENT_FIELDS) for diff in changes)
+
+
 def answer_approve(
-    *, answer: Answer, membership: Membership, user: User, source: str = ChangeSource.REVIEW
+    *,
+    answer: Answer,
+    membership: Membership,
+    user: User,
+    source: str = ChangeSource.REVIEW,
+    base_revision: int | None = None,
 ) -> Answer:
-    """A reviewer approves: never the answer's last editor (four eyes), never an incomplete one."""
+    """A reviewer approves what they saw: never content they wrote (four eyes), never an
+    incomplete answer, and never content saved after ``base_revision``, the revision on their
+    screen (None only where no revision was shown, as in the admin's bulk action)."""
     require_role(membership, Role.REVIEWER, "approve answers")
     with transaction.atomic():
         current = _locked(answer)
         _require_open(current.questionnaire)
-        if current.updated_by_id is not None and current.updated_by_id == user.pk:
+        if user.pk in content_authors(current):
             raise PermissionDenied(
-                f"You last edited {current.question.code}: someone else must approve it."
+                f"You changed the content of {current.question.code} since it was last "
+                "approved: someone else must approve it."
             )
+        if base_revision is not None and _changed_content_since(current, base_revision):
+            raise _stale(current, base_revision)
         problems = approval_problems(current)
         if problems:
             raise ValidationError(problems)
@@ -199,14 +237,17 @@ def answer_request_changes(
     user: User,
     comment: str,
     source: str = ChangeSource.REVIEW,
+    base_revision: int | None = None,
 ) -> Answer:
-    """A reviewer sends the answer back, saying why in a comment."""
+    """A reviewer sends the answer back, saying why in a comment about what they saw."""
     require_role(membership, Role.REVIEWER, "request changes")
     if not comment.strip():
         raise ValidationError("Say what needs to change: the comment is required.")
     with transaction.atomic():
         current = _locked(answer)
         _require_open(current.questionnaire)
+        if base_revision is not None and _changed_content_since(current, base_revision):
+            raise _stale(current, base_revision)
         Comment.objects.create(answer=current, author=user, body=comment.strip(), is_review=True)
         _reopen_questionnaire(current.questionnaire)
         return _set_review_status(

@@ -19,9 +19,10 @@ from evidence import selectors as evidence_selectors
 from evidence.presentation import evidence_urls, mark_answer_evidence, mark_freshness
 
 from .. import selectors, services
+from ..answer_rules import FIELD_LABELS
 from ..forms import AnswerForm
 from ..models import ChangeSource, CspAnswer, SsrmOwnership
-from ..services.answers import EDITABLE_FIELDS
+from ..services.answers import CONTENT_FIELDS, EDITABLE_FIELDS
 
 FIELD_CHOICES = {"answer_choices": CspAnswer.choices, "ssrm_choices": SsrmOwnership.choices}
 
@@ -160,18 +161,29 @@ def answer_save(request, pk, answer_pk):
 def answer_review(request, pk, answer_pk, action):
     answer, membership = selectors.answer_for_member(request.user, pk, answer_pk)
     kwargs = {"answer": answer, "membership": membership, "user": request.user}
+    # The revision on the reviewer's screen: what they approve, or send back, is what they saw.
+    seen = request.POST.get("revision", "")
+    base_revision = int(seen) if seen.isdigit() else answer.revision
     try:
         if action == "ready":
             answer = services.answer_mark_ready(**kwargs)
         elif action == "approve":
-            answer = services.answer_approve(**kwargs)
+            answer = services.answer_approve(**kwargs, base_revision=base_revision)
         elif action == "request-changes":
             answer = services.answer_request_changes(
-                **kwargs, comment=request.POST.get("comment", "")
+                **kwargs, comment=request.POST.get("comment", ""), base_revision=base_revision
             )
         else:
             raise ValidationError("Unknown review action.")
         error = None
+    except services.StaleAnswer as stale:
+        fields = sorted(
+            {f for change in stale.since for f in change.changes if f in CONTENT_FIELDS}
+        )
+        error = (
+            f"{stale.current.question.code} changed since you loaded it "
+            f"({', '.join(FIELD_LABELS.get(f, f) for f in fields)}): review what is there now."
+        )
     except (ValidationError, PermissionDenied) as exc:
         error = " ".join(getattr(exc, "messages", [str(exc)]))
     if not request.htmx:
