@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .models import ApiToken, Membership, Organization, Role, TokenScope, User
 from .selectors import membership_or_404
 from .tokens import api_token_create, api_token_revoke
+from .widgets import IsoDateInput
 
 
 class ApiTokenForm(forms.Form):
@@ -30,7 +31,7 @@ class ApiTokenForm(forms.Form):
         required=False,
         label="Expires on",
         help_text="Optional. The token stops working at the start of this day.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
 
     def clean_expires_on(self):

@@ -1,6 +1,8 @@
 from django import forms
 from django.conf import settings
 
+from accounts.widgets import IsoDateInput
+
 
 class CatalogUploadForm(forms.Form):
     workbook = forms.FileField(
@@ -25,7 +27,7 @@ class QuestionnaireForm(forms.Form):
         label="CAIQ version", queryset=None, empty_label=None, to_field_name="caiq_version"
     )
     owner = forms.ModelChoiceField(queryset=None, required=False)
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(required=False, widget=IsoDateInput())
 
     def __init__(self, *args, versions, people, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,7 +40,7 @@ class CopyForwardForm(forms.Form):
     version = forms.ModelChoiceField(
         label="Into CAIQ version", queryset=None, empty_label=None, to_field_name="caiq_version"
     )
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(required=False, widget=IsoDateInput())
 
     def __init__(self, *args, versions, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,9 +48,7 @@ class CopyForwardForm(forms.Form):
 
 
 class SubmissionForm(forms.Form):
-    submitted_at = forms.DateField(
-        label="Submitted on", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    submitted_at = forms.DateField(label="Submitted on", widget=IsoDateInput())
     star_registry_url = forms.URLField(
         label="STAR Registry entry", required=False, assume_scheme="https"
     )

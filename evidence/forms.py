@@ -4,6 +4,8 @@ import re
 
 from django import forms
 
+from accounts.widgets import IsoDateInput
+
 from .models import Evidence, EvidenceKind
 
 FRESHNESS_FILTERS = [
@@ -17,9 +19,7 @@ PICKED_ID = re.compile(r"(?:^|\(#)(\d+)\)?\s*$")
 
 
 def _date_field(label: str) -> forms.DateField:
-    return forms.DateField(
-        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    return forms.DateField(label=label, required=False, widget=IsoDateInput())
 
 
 class PersonChoiceField(forms.ModelChoiceField):
