@@ -111,6 +111,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out login before any password is checked.
     "axes.backends.AxesStandaloneBackend",
+    "accounts.login_limits.AddressLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -132,6 +133,12 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Django's login forms (ours and the admin's) pass the e-mail as "username"; axes would otherwise
 # look for USERNAME_FIELD ("email"), record failures without a username and never lock.
 AXES_USERNAME_FORM_FIELD = "username"
+# Proxies in front of the app that append the client's address to X-Forwarded-For (the README's
+# TLS proxy: 1). 0 trusts no header and uses REMOTE_ADDR. accounts/login_limits.py says why.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "accounts.login_limits.client_ip"
+# Failures from one address, whatever the e-mails tried, before it is refused for the cool-off.
+LOGIN_ADDRESS_FAILURE_LIMIT = int(env("LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", "UTC")
