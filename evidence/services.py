@@ -26,7 +26,13 @@ from .models import (
     StoredFile,
 )
 from .storage import evidence_storage, new_storage_name
-from .validation import SNIFF_WINDOW, UploadRejected, clean_filename, detect_type
+from .validation import (
+    SNIFF_WINDOW,
+    UploadRejected,
+    check_text_for_markup,
+    clean_filename,
+    detect_type,
+)
 
 CHUNK = 64 * 1024
 REMINDER_INTERVAL_DAYS = 7
@@ -57,6 +63,9 @@ def _store(upload, organization_id: int) -> tuple[StoredFile, str]:
             digest.update(chunk)
             spool.write(chunk)
         allowed = detect_type(head, name)
+        if allowed.mime.startswith("text/"):
+            spool.seek(0)
+            check_text_for_markup(iter(lambda: spool.read(CHUNK), b""))
         if settings.CLAMAV_ADDRESS:
             spool.seek(0)
             scanning.scan(settings.CLAMAV_ADDRESS, iter(lambda: spool.read(CHUNK), b""))

@@ -64,7 +64,8 @@ MARKUP_SIGNS = re.compile(
 POLYGLOT_SIGNS = re.compile(
     rb"<\s*(?:!doctype\s+html|html|head|body|script|svg|iframe|object|embed)\b", re.I
 )
-SNIFF_WINDOW = 1024
+# Browsers sniff up to 1,445 bytes (WHATWG MIME Sniffing: the resource header).
+SNIFF_WINDOW = 1445
 # Bidirectional controls can disguise an extension ("invoice\u202Efdp.exe" shows as invoice.pdf).
 BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 MAX_NAME = 200
@@ -131,6 +132,20 @@ def detect_type(head: bytes, filename: str) -> AllowedType:
             f"name it with {expected}."
         )
     return allowed
+
+
+def check_text_for_markup(chunks) -> None:
+    """A text file is checked for markup all through, not only where a browser sniffs: opened
+    from a download folder it may be shown as a page whatever its first bytes were."""
+    tail = b""
+    for chunk in chunks:
+        window = tail + chunk
+        if MARKUP_SIGNS.search(window):
+            raise UploadRejected(
+                "The file contains HTML, SVG or XML markup; such files are not accepted as "
+                "evidence."
+            )
+        tail = window[-64:]  # a sign cut between two chunks is found in the next window
 
 
 def _text_type(head: bytes, extension: str) -> AllowedType:

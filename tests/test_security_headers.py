@@ -264,3 +264,21 @@ def test_the_copied_import_export_template_still_matches_the_package():
     package = Path(import_export.__file__).parent / "templates/admin/import_export/export.html"
 
     assert hashlib.sha256(package.read_bytes()).hexdigest() == IMPORT_EXPORT_TEMPLATE_SHA256
+
+
+@pytest.mark.django_db
+def test_signed_in_pages_and_api_responses_are_not_kept_by_any_cache(client, team):
+    from rest_framework.test import APIClient
+
+    from tests.api.conftest import make_token
+
+    client.force_login(team.viewer)
+    page = client.get("/")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(team.viewer, 'read')}")
+    body = api.get("/api/v1/questionnaires/")
+    refused = APIClient().get("/api/v1/questionnaires/")
+
+    for response in (page, body, refused):
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives, response.request["PATH_INFO"]

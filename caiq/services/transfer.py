@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from openpyxl.utils import get_column_letter
 
 from accounts.models import Membership, User
 
@@ -186,8 +187,9 @@ def read_import(questionnaire: Questionnaire, data: bytes) -> AnswerSheet:
             FIELD_OF[k]: v for k, v in cells.by_key().items() if k in ("implementation", "csc")
         }
         for field_name, problem in value_problems(values).items():
-            column = next(k for k, f in FIELD_OF.items() if f == field_name)
-            errors.append(RowError(row, column, problem))
+            key = next(k for k, f in FIELD_OF.items() if f == field_name)
+            letter = get_column_letter(questionnaire.version.layout["columns"][key])
+            errors.append(RowError(row, letter, problem))
     if errors:
         raise ImportRefused(errors)
     return sheet

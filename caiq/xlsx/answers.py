@@ -35,6 +35,10 @@ SSRM_SPELLINGS = {
     "csp owned": "CSP-owned",
     "csc owned": "CSC-owned",
 }
+ALLOWED_SHOWN = {
+    "answer": ", ".join(ANSWER_VALUES[:-1]) + f" or {ANSWER_VALUES[-1]}",
+    "ssrm": ", ".join(SSRM_VALUES[:-1]) + f" or {SSRM_VALUES[-1]}",
+}
 COLUMN_LABELS = {
     "answer": "CSP CAIQ Answer",
     "ssrm": "SSRM Control Ownership",
@@ -126,7 +130,8 @@ def _read_row(sheet: AnswerSheet, number: int, cells: Grid, columns: dict[str, i
                     RowError(
                         number,
                         get_column_letter(columns[key]),
-                        f"'{values[key][:40]}' is not a valid {COLUMN_LABELS[key]}.",
+                        f"'{values[key][:40]}' is not a valid {COLUMN_LABELS[key]}: use "
+                        f"{ALLOWED_SHOWN[key]}.",
                     )
                 )
             else:

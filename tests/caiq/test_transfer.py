@@ -150,12 +150,12 @@ ROW_PROBLEMS = {
     # An escape that decodes to half a UTF-16 pair: refused, not a crash when it is stored.
     "lone surrogate": (
         bad_cells({"F10": "x_xD800_y"}),
-        "row 10, column csc: CSC responsibilities contains U+D800, half of a character",
+        "row 10, column F: CSC responsibilities contains U+D800, half of a character",
     ),
     # openpyxl cannot write a raw control character; Excel's escaped form reads back as one.
     "control character": (
         bad_cells({"F9": "bell_x0007_"}),
-        "row 9, column csc: CSC responsibilities contains the control character U+0007",
+        "row 9, column F: CSC responsibilities contains the control character U+0007",
     ),
 }
 
@@ -232,6 +232,7 @@ def test_each_bad_cell_is_reported_once(official_questionnaire):
         import_workbook(questionnaire=official_questionnaire, data=data, user=None, membership=None)
 
     assert [str(e) for e in refused.value.errors] == [
-        "row 3, column C: 'Maybe' is not a valid CSP CAIQ Answer.",
-        "row 4, column D: 'Vendor' is not a valid SSRM Control Ownership.",
+        "row 3, column C: 'Maybe' is not a valid CSP CAIQ Answer: use Yes, No or NA.",
+        "row 4, column D: 'Vendor' is not a valid SSRM Control Ownership: use CSP-owned, "
+        "CSC-owned, 3rd-party outsourced, Shared CSP and CSC or Shared CSP and 3rd-party.",
     ]

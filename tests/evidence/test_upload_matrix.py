@@ -376,3 +376,22 @@ def test_the_storage_name_is_generated_even_when_the_user_name_is_harmless(store
     assert "policy" not in first.storage_name
     assert first.storage_name != second.storage_name
     assert isinstance(evidence_storage(), FileSystemStorage)
+
+
+def test_markup_within_the_1445_bytes_a_browser_sniffs_is_refused():
+    polyglot = b"\x89PNG\r\n\x1a\n" + b"\x00" * 1300 + b"<script>alert(1)</script>"
+
+    assert len(polyglot) < 1445
+    with pytest.raises(UploadRejected, match="polyglot"):
+        detect_type(polyglot + b"\x00" * 200, "chart.png")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("at", [1_300, 200_000], ids=["in the sniffed bytes", "far down"])
+def test_a_text_file_with_markup_anywhere_is_refused_and_nothing_stored(contributor, store, at):
+    text = b"Plain notes.\n" * (at // 13) + b"<html><script>alert(1)</script></html>\n"
+
+    with pytest.raises(UploadRejected, match="markup"):
+        upload(contributor, "notes.txt", text)
+
+    assert_nothing_stored(store)
