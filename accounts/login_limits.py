@@ -13,10 +13,15 @@ that work behind a proxy:
   trying one password against many accounts from one address is stopped too.
 """
 
+import logging
+
 from axes.exceptions import AxesBackendPermissionDenied
 from django.conf import settings
 from django.core.cache import cache
 
+from config.caching import CACHE_ERRORS
+
+logger = logging.getLogger(__name__)
 _KEY = "login-failures:{}"
 
 
@@ -43,15 +48,25 @@ def record_failure(sender, credentials, request=None, **kwargs) -> None:
     if request is None:
         return
     key = _KEY.format(client_ip(request))
-    if not cache.add(key, 1, _window_seconds()):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, _window_seconds())
+    try:
+        if not cache.add(key, 1, _window_seconds()):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, _window_seconds())
+    except CACHE_ERRORS as error:
+        # Logging in must keep working with the cache down; axes' own lockout still applies.
+        logger.warning(
+            "Login failure not counted per address: the cache is unreachable (%s).", error
+        )
 
 
 def address_failures(address: str | None) -> int:
-    return cache.get(_KEY.format(address), 0)
+    try:
+        return cache.get(_KEY.format(address), 0)
+    except CACHE_ERRORS as error:
+        logger.warning("Per-address login limit skipped: the cache is unreachable (%s).", error)
+        return 0
 
 
 class AddressLimitBackend:

@@ -1,6 +1,11 @@
-"""No shared cache keeps what a signed-in person or an integration was shown."""
+"""Caching: what no shared cache may keep, and what the cache raises when it is down."""
 
 from django.utils.cache import patch_cache_control
+from redis.exceptions import RedisError
+
+# What a cache backend raises when its server is down: redis-py's own errors, or socket errors.
+# Callers that can do without the cache (throttles, login counters) catch these and go on.
+CACHE_ERRORS = (RedisError, OSError)
 
 
 class PrivateResponsesMiddleware:

@@ -2,15 +2,14 @@
 
 import logging
 
-from redis.exceptions import RedisError
 from rest_framework import authentication, exceptions, permissions, throttling
+
+from config.caching import CACHE_ERRORS
 
 from ..models import ApiToken, TokenScope
 from ..tokens import acting_user, api_token_verify
 
 logger = logging.getLogger(__name__)
-# What a cache backend raises when its server is down: redis-py's own errors, or socket errors.
-CACHE_ERRORS = (RedisError, OSError)
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
