@@ -176,4 +176,4 @@ class InvitationAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
 
 
 # The ApiToken admin has its own module; importing it registers it.
-from . import admin_tokens  # noqa: E402, F401
+from . import admin_audit, admin_tokens  # noqa: E402, F401

@@ -1,5 +1,10 @@
+import ipaddress
+
 from django.utils.functional import SimpleLazyObject
 
+from audit.context import bound_address
+
+from .login_limits import client_ip
 from .selectors import memberships_for
 
 SESSION_KEY = "current_organization_id"
@@ -24,3 +29,23 @@ class CurrentOrganizationMiddleware:
     def __call__(self, request):
         request.membership = SimpleLazyObject(lambda: current_membership(request))
         return self.get_response(request)
+
+
+class AuditAddressMiddleware:
+    """Binds the client's address for the audit events this request records.
+
+    The address comes from the same trusted-proxy rule as login protection; text that is not
+    an address (a forged header) is recorded as unknown rather than failing the act.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        address = client_ip(request)
+        try:
+            address = str(ipaddress.ip_address(address)) if address else None
+        except ValueError:
+            address = None
+        with bound_address(address):
+            return self.get_response(request)

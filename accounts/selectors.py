@@ -38,6 +38,13 @@ def scope_to_user(queryset: QuerySet, user: User, *, via: str = "organization") 
     return queryset.filter(**{f"{prefix}memberships__user": user})
 
 
+def audited_organizations(user: User) -> QuerySet[Organization]:
+    """The organisations whose audit log ``user`` may read: those they administer."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    return Organization.objects.filter(memberships__user=user, memberships__role=Role.ADMIN)
+
+
 def membership_or_404(user: User, slug: str, *, role: Role | str = Role.VIEWER) -> Membership:
     """The user's membership of organisation ``slug`` with at least ``role``.
 

@@ -14,6 +14,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import EventKind
+from audit.services import audit_record
+
 from .emails import send_invitation_email
 from .models import Invitation, Membership, Organization, Role, User
 from .selectors import invitation_for_token, invitation_token_hash
@@ -28,6 +31,10 @@ def _ensure_can_manage(user: User, organization: Organization) -> None:
         user=user, organization=organization, role=Role.ADMIN
     ).exists():
         raise PermissionDenied("Only the organisation's admins can manage its members.")
+
+
+def _email(user: User | None) -> str:
+    return user.email if user is not None else ""
 
 
 def _ensure_role(role: str) -> Role:
@@ -54,7 +61,15 @@ def organization_create(*, name: str, slug: str, owner: User) -> Organization:
     organization = Organization(name=name, slug=slug)
     organization.full_clean()
     organization.save()
-    Membership.objects.create(user=owner, organization=organization, role=Role.ADMIN)
+    membership = Membership.objects.create(user=owner, organization=organization, role=Role.ADMIN)
+    audit_record(
+        EventKind.MEMBER_JOINED,
+        organization=organization,
+        actor=owner,
+        target=membership,
+        target_label=owner.email,
+        details={"role": Role.ADMIN.value, "created_the_organization": True},
+    )
     return organization
 
 
@@ -96,6 +111,14 @@ def invitation_create(
         invited_by=invited_by,
         expires_at=timezone.now() + INVITATION_LIFETIME,
     )
+    audit_record(
+        EventKind.INVITATION_CREATED,
+        organization=organization,
+        actor=invited_by,
+        target=invitation,
+        target_label=email,
+        details={"role": role.value},
+    )
     accept_url = base_url.rstrip("/") + reverse("invitation_accept", args=[token])
     # robust: a mail server failure must not turn a committed invitation into an error page;
     # the admin still sees the invitation as pending and can send a new one.
@@ -131,9 +154,18 @@ def invitation_accept(*, token: str, user: User) -> Membership:
             code="email_mismatch",
         )
     # An invitation never changes the role of someone who already belongs to the organisation.
-    membership, _ = Membership.objects.get_or_create(
+    membership, joined = Membership.objects.get_or_create(
         user=user, organization=invitation.organization, defaults={"role": invitation.role}
     )
+    if joined:
+        audit_record(
+            EventKind.MEMBER_JOINED,
+            organization=invitation.organization,
+            actor=user,
+            target=membership,
+            target_label=user.email,
+            details={"role": membership.role, "invited_by": _email(invitation.invited_by)},
+        )
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -157,6 +189,14 @@ def invitation_revoke(*, invitation: Invitation, revoked_by: User) -> None:
     _ensure_can_manage(revoked_by, invitation.organization)
     if invitation.accepted_at is not None:
         raise ValidationError("This invitation has already been accepted.", code="used")
+    audit_record(
+        EventKind.INVITATION_REVOKED,
+        organization=invitation.organization,
+        actor=revoked_by,
+        target=invitation,
+        target_label=invitation.email,
+        details={"role": invitation.role},
+    )
     # Deleting the row is the revocation: the link's hash no longer matches anything.
     invitation.delete()
 
@@ -169,6 +209,15 @@ def membership_change_role(*, membership: Membership, role: str, changed_by: Use
         _ensure_another_admin(
             membership, f"{membership.user} is the only admin of {membership.organization}."
         )
+    if membership.role != role:
+        audit_record(
+            EventKind.MEMBER_ROLE_CHANGED,
+            organization=membership.organization,
+            actor=changed_by,
+            target=membership,
+            target_label=membership.user.email,
+            details={"from": membership.role, "to": role.value},
+        )
     membership.role = role
     membership.save(update_fields=["role"])
     return membership
@@ -180,5 +229,13 @@ def membership_remove(*, membership: Membership, removed_by: User) -> None:
     _ensure_another_admin(
         membership,
         f"{membership.user} is the only admin of {membership.organization} and cannot be removed.",
+    )
+    audit_record(
+        EventKind.MEMBER_REMOVED,
+        organization=membership.organization,
+        actor=removed_by,
+        target=membership,
+        target_label=membership.user.email,
+        details={"role": membership.role},
     )
     membership.delete()

@@ -14,6 +14,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.models import EventKind
+from audit.services import audit_record_many
+
 from .models import ApiToken, Membership, Organization, Role, TokenScope, User
 
 TOKEN_PREFIX = "caiq"  # noqa: S105 - a public marker, not a secret
@@ -85,7 +88,29 @@ def api_token_create(
         )
         token.service_user = service
     token.save()
+    _audit(EventKind.TOKEN_CREATED, token, created_by)
     return token, secret
+
+
+def _audit(kind: EventKind, token: ApiToken, actor: User | None) -> None:
+    """An organisation token in its organisation's log; a personal one in the log of each
+    organisation its owner belongs to, since it reaches all of them."""
+    if token.organization_id:
+        organizations = [token.organization]
+    else:
+        organizations = Organization.objects.filter(memberships__user=token.user)
+    audit_record_many(
+        kind,
+        organizations=organizations,
+        actor=actor,
+        target=token,
+        target_label=f"{token.name} ({token.prefix})",
+        details={
+            "scope": token.scope,
+            "owner": "organization" if token.organization_id else token.user.email,
+            "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+        },
+    )
 
 
 def split_token(secret: str) -> tuple[str, str] | None:
@@ -126,6 +151,7 @@ def api_token_revoke(*, token: ApiToken, revoked_by: User) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        _audit(EventKind.TOKEN_REVOKED, token, revoked_by)
         if token.service_user_id:
             Membership.objects.filter(user_id=token.service_user_id).delete()
             User.objects.filter(pk=token.service_user_id).update(is_active=False)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import audit_views, views
 from .forms import EmailAuthenticationForm
 
 # Django's own auth views, listed one by one so the login form can ask for an e-mail address.
@@ -66,6 +66,7 @@ urlpatterns = [
         views.invitation_revoke,
         name="invitation_revoke",
     ),
+    path("orgs/<slug:slug>/audit/", audit_views.audit_log, name="audit_log"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("", include("accounts.token_urls")),
 ]

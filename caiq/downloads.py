@@ -2,7 +2,10 @@
 
 from django.http import FileResponse, Http404
 
-from .models import Job, JobStatus
+from audit.models import EventKind
+from audit.services import audit_record
+
+from .models import Job, JobKind, JobStatus
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -11,10 +14,19 @@ CONTENT_TYPES = {
 }
 
 
-def job_result_response(job: Job) -> FileResponse:
-    """Always an attachment with a known type, never sniffed, never cached."""
+def job_result_response(job: Job, user) -> FileResponse:
+    """Always an attachment with a known type, never sniffed, never cached; every download of
+    an export is in the organisation's audit log (who took the answers out, and from where)."""
     if job.status != JobStatus.SUCCEEDED or not job.result:
         raise Http404("This job has no result to download.")
+    if job.kind != JobKind.IMPORT_XLSX:
+        audit_record(
+            EventKind.EXPORT_DOWNLOADED,
+            organization=job.organization,
+            actor=user,
+            target=job.questionnaire,
+            details={"job": job.pk, "kind": job.kind, "filename": job.result_name},
+        )
     extension = job.result_name.rpartition(".")[2]
     response = FileResponse(
         job.result.open("rb"),

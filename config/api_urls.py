@@ -17,6 +17,7 @@ from drf_spectacular.views import (
 redoc_policy = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"]})
 
 urlpatterns = [
+    path("", include("accounts.api.urls")),
     path("", include("caiq.api.urls")),
     path("", include("evidence.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -14,6 +14,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User, require_role
+from audit.models import EventKind
+from audit.services import audit_record
 from caiq.models import Answer, QuestionnaireStatus
 
 from . import scanning
@@ -191,16 +193,35 @@ def evidence_link(*, evidence: Evidence, answer: Answer, membership: Membership,
     if evidence.organization_id != answer.questionnaire.organization_id:
         # Callers look both up through the tenancy scope; this is the last wall.
         raise PermissionDenied("Evidence and answer belong to different organisations.")
-    link, _created = EvidenceLink.objects.get_or_create(
-        evidence=evidence, answer=answer, defaults={"linked_by": user}
-    )
+    with transaction.atomic():
+        link, created = EvidenceLink.objects.get_or_create(
+            evidence=evidence, answer=answer, defaults={"linked_by": user}
+        )
+        if created:
+            _audit_link(EventKind.EVIDENCE_LINKED, link, user)
     return link
 
 
+@transaction.atomic
 def evidence_unlink(*, link: EvidenceLink, membership: Membership) -> None:
     require_role(membership, Role.CONTRIBUTOR, "detach evidence")
     _require_open(link.answer)
+    _audit_link(EventKind.EVIDENCE_UNLINKED, link, membership.user)
     link.delete()
+
+
+def _audit_link(kind: EventKind, link: EvidenceLink, actor: User) -> None:
+    audit_record(
+        kind,
+        organization=link.evidence.organization,
+        actor=actor,
+        target=link.evidence,
+        target_label=link.evidence.title,
+        details={
+            "questionnaire": link.answer.questionnaire.name,
+            "question": link.answer.question.code,
+        },
+    )
 
 
 @transaction.atomic

@@ -14,6 +14,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import ApiToken, Membership, Role, User, require_role
+from audit.models import EventKind
+from audit.services import audit_record
 
 from ..answer_rules import approval_problems, value_problems
 from ..models import (
@@ -59,14 +61,26 @@ def _record(answer: Answer, *, user: User | None, source: str, diff: dict) -> An
     )
 
 
-def _reopen_questionnaire(questionnaire: Questionnaire) -> None:
+def _reopen_questionnaire(questionnaire: Questionnaire, actor: User | None, why: str) -> None:
     # An approved questionnaire whose answer changed needs its review again.
     # Conditional in the database too: a questionnaire submitted meanwhile stays submitted.
     if questionnaire.status == QuestionnaireStatus.APPROVED:
-        Questionnaire.objects.filter(
+        reopened = Questionnaire.objects.filter(
             pk=questionnaire.pk, status=QuestionnaireStatus.APPROVED
         ).update(status=QuestionnaireStatus.IN_REVIEW)
         questionnaire.status = QuestionnaireStatus.IN_REVIEW
+        if reopened:
+            audit_record(
+                EventKind.QUESTIONNAIRE_STATUS_CHANGED,
+                organization=questionnaire.organization,
+                actor=actor,
+                target=questionnaire,
+                details={
+                    "from": QuestionnaireStatus.APPROVED.value,
+                    "to": QuestionnaireStatus.IN_REVIEW.value,
+                    "because": why,
+                },
+            )
 
 
 def answer_diff(answer: Answer, values: Mapping[str, str]) -> dict[str, list]:
@@ -130,7 +144,7 @@ def answer_update(
             setattr(answer, field, value)
         answer.revision, answer.updated_by, answer.updated_at = base_revision + 1, user, now
         if "review_status" in diff:
-            _reopen_questionnaire(answer.questionnaire)
+            _reopen_questionnaire(answer.questionnaire, user, f"{answer.question.code} was changed")
         _record(answer, user=user, source=source, diff=diff)
     return answer
 
@@ -249,7 +263,9 @@ def answer_request_changes(
         if base_revision is not None and _changed_content_since(current, base_revision):
             raise _stale(current, base_revision)
         Comment.objects.create(answer=current, author=user, body=comment.strip(), is_review=True)
-        _reopen_questionnaire(current.questionnaire)
+        _reopen_questionnaire(
+            current.questionnaire, user, f"changes were requested on {current.question.code}"
+        )
         return _set_review_status(
             current, user=user, status=ReviewStatus.CHANGES_REQUESTED, source=source
         )

@@ -9,7 +9,7 @@ and one history insert, whatever the number of rows. The diff and review rules a
 """
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -43,11 +43,13 @@ def answers_bulk_update(
     membership: Membership | None,
     user: User | None,
     source: str,
+    on_written: Callable[[list[tuple[Answer, dict]]], None] | None = None,
 ) -> list[tuple[Answer, dict]]:
     """Apply each (answer as read, values) if none of them changed since; return the diffs.
 
     Values must already be valid (the caller validated every row first); they are checked again
-    here because this is a write path.
+    here because this is a write path. ``on_written`` runs inside the transaction with the
+    diffs, for what must commit with them (the import's audit event).
     """
     if membership is not None:
         require_role(membership, Role.CONTRIBUTOR, "edit answers")
@@ -76,8 +78,11 @@ def answers_bulk_update(
                 for answer, diff in plans
             )
             if any("review_status" in diff for _answer, diff in plans):
-                _reopen_questionnaire(current)
+                changed = sum(1 for _answer, diff in plans if "review_status" in diff)
+                _reopen_questionnaire(current, user, f"{changed} answers were changed")
                 questionnaire.status = current.status
+            if on_written is not None:
+                on_written(plans)
     except _Conflict:
         # Rolled back: the rows whose revision moved are the ones someone else saved.
         stale = Answer.objects.filter(pk__in=ids).exclude(revision=_expected(plans))

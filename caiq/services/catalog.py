@@ -7,6 +7,9 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from audit.models import EventKind
+from audit.services import audit_record
+
 from ..models import CatalogVersion, Control, Domain, Question
 from ..xlsx.catalog import CatalogData, CatalogRejected, parse_catalog
 from ..xlsx.guard import DEFAULT_LIMITS, WorkbookRejected, open_workbook
@@ -82,12 +85,14 @@ def catalog_import(
         )
         if existing is None:
             version = _create_version(catalog, data, sha256, filename, imported_by, is_sample)
+            _audit(version, "created", filename, sha256, imported_by)
             return CatalogImportResult(version, "created", catalog.counts)
         differences = catalog_differences(existing, catalog)
         if not differences:
             return CatalogImportResult(existing, "unchanged", catalog.counts)
         if existing.is_sample and not is_sample:
             _replace_sample(existing, catalog, data, sha256, filename, imported_by)
+            _audit(existing, "replaced-sample", filename, sha256, imported_by)
             return CatalogImportResult(existing, "replaced-sample", catalog.counts)
     shown = "; ".join(differences[:MAX_DIFFERENCES_SHOWN])
     more = len(differences) - MAX_DIFFERENCES_SHOWN
@@ -96,6 +101,18 @@ def catalog_import(
         f"({len(differences)} differences: {shown}{f'; and {more} more' if more > 0 else ''}). "
         "Nothing was changed.",
         differences,
+    )
+
+
+def _audit(version: CatalogVersion, outcome: str, filename: str, sha256: str, actor) -> None:
+    # A platform event (no organisation): the catalog is shared by every tenant.
+    audit_record(
+        EventKind.CATALOG_IMPORTED,
+        organization=None,
+        actor=actor,
+        target=version,
+        target_label=f"CAIQ v{version.caiq_version}",
+        details={"outcome": outcome, "filename": filename, "sha256": sha256},
     )
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from accounts.models import Membership, Role, User, require_role
+from audit.context import bound_address, current_address
 
 from ..models import Job, JobKind, JobStatus, Questionnaire
 from ..readiness import readiness
@@ -67,6 +68,7 @@ def job_start(
         kind=kind,
         created_by=user,
         clear_blank=clear_blank and kind == JobKind.IMPORT_XLSX,
+        requested_from=current_address(),
     )
     if kind == JobKind.IMPORT_XLSX:
         if upload is None:
@@ -118,7 +120,8 @@ def job_run(*, job_id: int) -> None:
     questionnaire = job.questionnaire
     try:
         if job.kind == JobKind.IMPORT_XLSX:
-            _run_import(job, questionnaire)
+            with bound_address(job.requested_from):
+                _run_import(job, questionnaire)
         else:
             _run_export(job, questionnaire)
     except transfer.ImportRefused as refused:

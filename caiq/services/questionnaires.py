@@ -7,6 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User, require_role
+from audit.models import EventKind
+from audit.services import audit_record
 
 from ..models import (
     Answer,
@@ -26,6 +28,21 @@ CARRIED_FIELDS = (*EDITABLE_FIELDS, "assignee_id")
 
 def version_key(caiq_version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in caiq_version.split(".") if part.isdigit())
+
+
+def _audit_created(
+    questionnaire: Questionnaire, actor: User, copied_from: Questionnaire | None = None
+) -> None:
+    details = {"caiq_version": questionnaire.version.caiq_version}
+    if copied_from is not None:
+        details["copied_from"] = copied_from.name
+    audit_record(
+        EventKind.QUESTIONNAIRE_CREATED,
+        organization=questionnaire.organization,
+        actor=actor,
+        target=questionnaire,
+        details=details,
+    )
 
 
 def _new_questionnaire(*, membership: Membership, version: CatalogVersion, **fields):
@@ -66,6 +83,7 @@ def questionnaire_create(
         Answer(questionnaire=questionnaire, question=question)
         for question in version.questions.order_by("position")
     )
+    _audit_created(questionnaire, membership.user)
     return questionnaire
 
 
@@ -129,26 +147,44 @@ def questionnaire_copy_forward(
         )
         for answer in carried
     )
+    _audit_created(target, user, copied_from=source)
     return target
 
 
-def _transition(questionnaire: Questionnaire, allowed_from: set[str], to: str, **fields):
+def _transition(
+    questionnaire: Questionnaire, allowed_from: set[str], to: str, *, actor: User, **fields
+):
     if questionnaire.status not in allowed_from:
         raise ValidationError(
             f"A questionnaire that is {questionnaire.get_status_display().lower()} cannot "
             f"become {QuestionnaireStatus(to).label.lower()}."
         )
+    details = {"from": questionnaire.status, "to": to}
     questionnaire.status = to
     for key, value in fields.items():
         setattr(questionnaire, key, value)
+        details[key] = str(value)
     questionnaire.save()
+    submitted = to == QuestionnaireStatus.SUBMITTED
+    audit_record(
+        EventKind.QUESTIONNAIRE_SUBMITTED if submitted else EventKind.QUESTIONNAIRE_STATUS_CHANGED,
+        organization=questionnaire.organization,
+        actor=actor,
+        target=questionnaire,
+        details=details,
+    )
     return questionnaire
 
 
 @transaction.atomic
 def questionnaire_request_review(*, questionnaire: Questionnaire, membership: Membership):
     require_role(membership, Role.CONTRIBUTOR, "send a questionnaire to review")
-    return _transition(questionnaire, {QuestionnaireStatus.DRAFT}, QuestionnaireStatus.IN_REVIEW)
+    return _transition(
+        questionnaire,
+        {QuestionnaireStatus.DRAFT},
+        QuestionnaireStatus.IN_REVIEW,
+        actor=membership.user,
+    )
 
 
 @transaction.atomic
@@ -165,6 +201,7 @@ def questionnaire_approve(*, questionnaire: Questionnaire, membership: Membershi
         questionnaire,
         {QuestionnaireStatus.DRAFT, QuestionnaireStatus.IN_REVIEW},
         QuestionnaireStatus.APPROVED,
+        actor=membership.user,
     )
 
 
@@ -183,6 +220,7 @@ def questionnaire_mark_submitted(
         questionnaire,
         {QuestionnaireStatus.APPROVED},
         QuestionnaireStatus.SUBMITTED,
+        actor=membership.user,
         submitted_at=submitted_at or timezone.localdate(),
         star_registry_url=star_registry_url,
     )

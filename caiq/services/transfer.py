@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from openpyxl.utils import get_column_letter
 
 from accounts.models import Membership, User
+from audit.models import EventKind
+from audit.services import audit_record
 
 from ..answer_rules import value_problems
 from ..models import ChangeSource, Questionnaire
@@ -221,6 +223,22 @@ def _template_values(sha256: str, storage, name: str, sheet: str) -> dict[tuple[
     return sheet_values(archive.read(sheet_parts(archive)[sheet]), shared_strings(archive))
 
 
+def _audit_import(questionnaire, user, summary: ImportSummary, clear_blank: bool) -> None:
+    audit_record(
+        EventKind.ANSWERS_IMPORTED,
+        organization=questionnaire.organization,
+        actor=user,
+        target=questionnaire,
+        details={
+            "new": summary.new,
+            "changed": summary.changed,
+            "cleared": summary.cleared,
+            "clear_blank": clear_blank,
+            "altered_cells": len(summary.alterations),
+        },
+    )
+
+
 def import_workbook(
     *,
     questionnaire: Questionnaire,
@@ -252,13 +270,22 @@ def import_workbook(
             continue
         updates.append((answer, values))
     was_blank = {a.pk: not any(getattr(a, f) for f in FIELD_OF.values()) for a, _ in updates}
+
+    def count_and_audit(written):
+        for answer, _diff in written:
+            summary.new += was_blank[answer.pk]
+            summary.changed += not was_blank[answer.pk]
+            summary.changed_questions.append(answer.question.code)
+        _audit_import(questionnaire, user, summary, clear_blank)
+
     try:
-        written = answers_bulk_update(
+        answers_bulk_update(
             questionnaire=questionnaire,
             updates=updates,
             membership=membership,
             user=user,
             source=ChangeSource.IMPORT,
+            on_written=count_and_audit,  # the event commits with the answers, or neither does
         )
     except ValidationError as exc:  # e.g. the questionnaire was submitted meanwhile
         raise ImportRefused(exc.messages) from exc
@@ -269,8 +296,4 @@ def import_workbook(
                 "imported; nothing was imported. Import the file again to apply it."
             ]
         ) from exc
-    for answer, _diff in written:
-        summary.new += was_blank[answer.pk]
-        summary.changed += not was_blank[answer.pk]
-        summary.changed_questions.append(answer.question.code)
     return summary

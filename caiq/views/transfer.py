@@ -76,7 +76,7 @@ def start(request, pk, kind):
 @login_required
 @require_GET
 def job_download(request, pk, job_pk):
-    return job_result_response(selectors.job_for_member(request.user, pk, job_pk))
+    return job_result_response(selectors.job_for_member(request.user, pk, job_pk), request.user)
 
 
 @login_required

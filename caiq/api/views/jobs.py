@@ -59,4 +59,4 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
         renderer_classes=[JSONRenderer, DownloadRenderer],
     )
     def download(self, request, pk=None):
-        return job_result_response(self.get_object())
+        return job_result_response(self.get_object(), self.request.user)
