@@ -27,6 +27,8 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from accounts.models import Membership, Role
+from accounts.services import invitation_create
+from audit.models import AuditEvent, EventKind
 from caiq.models import Job, JobKind, JobStatus
 from caiq.services import questionnaire_create
 from evidence.models import EvidenceLink
@@ -79,6 +81,7 @@ COLLECTIONS = {
     "/api/v1/answers/": "answer",
     "/api/v1/jobs/": "job",
     "/api/v1/evidence/": "evidence",
+    "/api/v1/audit-events/": "audit_event",
 }
 
 
@@ -187,6 +190,15 @@ def world(team, small_questionnaire, small_catalog, store, token_for) -> World: 
     )
     job.result.save("acme-matrix.json", ContentFile(b'{"acme": "matrix"}'))
 
+    invitation, _token = invitation_create(
+        organization=team.org,
+        email="acme-matrix-invitee@example.test",
+        role=Role.VIEWER,
+        invited_by=team.admin,
+        base_url="https://caiq.example.test",
+    )
+    audit_event = AuditEvent.objects.get(kind=EventKind.INVITATION_CREATED, target_id=invitation.pk)
+
     # Globex has its own, so the outsider's lists are not trivially empty.
     globex_admin = Membership.objects.get(user=team.outsider, organization=team.other_org)
     questionnaire_create(
@@ -202,6 +214,7 @@ def world(team, small_questionnaire, small_catalog, store, token_for) -> World: 
         "evidence": evidence.pk,
         "version_number": 1,
         "job": job.pk,
+        "audit_event": audit_event.pk,
         "catalog_version": small_catalog.pk,
         "question": answer.question_id,
         "control": answer.question.control_id,
@@ -356,3 +369,42 @@ def test_the_matrix_size_is_reported(capsys):
             f"{len(operations) * len(PERSONAS)} requests ({by_method})"
         )
     assert len(operations) >= 6  # at least the evidence API's own operations
+
+
+# --- Pages with organisation-wide records, beside the API -------------------------------------
+
+# (URL name, whether members below admin may open it). Every persona of a browser session tries
+# each; tokens do not open pages.
+PAGES = (("audit_log", False),)
+PAGE_PERSONAS = ("anonymous", "outsider", "viewer", "contributor", "reviewer", "admin")
+
+
+def test_every_organisation_page_is_tried_by_every_persona_without_a_leak(world, team, client):
+    problems = []
+    for name, members_may in PAGES:
+        path = reverse(name, args=["acme"])
+        for persona in PAGE_PERSONAS:
+            client.logout()
+            if persona != "anonymous":
+                client.force_login(getattr(team, persona))
+            response = client.get(path)
+            status, text = response.status_code, _text(response)
+            expected = {
+                "anonymous": 302,
+                "outsider": 404,
+                "admin": 200,
+            }.get(persona, 200 if members_may else 403)
+            if status != expected:
+                problems.append(f"{persona:>12} GET {path} → {status}, expected {expected}")
+            leaked = [m for m in world.markers if m.strip('"') in text]
+            if persona != "admin" and not members_may and leaked:
+                problems.append(f"{persona:>12} GET {path}: carries Acme data {leaked}")
+            if persona == "admin" and "acme-matrix-invitee@example.test" not in text:
+                problems.append(f"{persona:>12} GET {path}: Acme's own event is missing")
+    assert not problems, "\n".join(problems)
+
+
+def test_acmes_admin_reads_acmes_audit_events_in_the_api(world):
+    rows = _rows(world.clients["admin"].get("/api/v1/audit-events/"))
+
+    assert world.ids["audit_event"] in {row["id"] for row in rows}
