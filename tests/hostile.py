@@ -282,6 +282,13 @@ def long_cell(length: int = 32_768) -> bytes:
     return with_parts({SHEET: sheet_xml(cell)})
 
 
+def repetitive_long_cell(length: int = 5_000_000) -> bytes:
+    """One cell of a single repeated letter, as a user pastes by mistake: it packs over a
+    thousand to one, like a zip bomb, but the fault is the cell."""
+    cell = f'<row r="1"><c r="A1" t="inlineStr"><is><t>{"x" * length}</t></is></c></row>'
+    return with_parts({SHEET: sheet_xml(cell)})
+
+
 @cache
 def long_shared_string(length: int = 32_768) -> bytes:
     """One shared string of two rich-text runs that are short enough apart but too long together."""
@@ -369,6 +376,8 @@ HOSTILE_WORKBOOKS: dict[str, Callable[[], bytes]] = {
     "shared_sheet_part": shared_sheet_part,
     "too_many_columns": too_many_columns,
     "long_cell": long_cell,
+    "repetitive_long_cell": repetitive_long_cell,
+    "dense_49mb_of_spaces": lambda: with_parts({SHEET: sheet_xml(" " * 49_000_000)}),
     "long_shared_string": long_shared_string,
     "huge_merge": huge_merge,
     "huge_hyperlink": huge_hyperlink,

@@ -106,8 +106,13 @@ def open_workbook(
     if not data.startswith(_ZIP_SIGNATURE):
         raise WorkbookRejected("This file is not an .xlsx workbook (it is not a zip archive).")
     with _open_archive(data, limits) as archive:
-        _check_members(archive, limits)
+        dense = _check_members(archive, limits)
+        # A part that packs far better than XML does is either a bomb or one huge repetitive
+        # text (a 5-million-character cell). Scanning it (bounded by the real unpacked bytes)
+        # names that cause; only a part with no other fault is refused for its ratio.
         _scan_parts(archive, limits)
+        if dense:
+            raise WorkbookRejected(_bomb_message(dense[0], limits))
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=read_only, data_only=False)
     except Exception as exc:  # openpyxl fails in many ways on odd input; the user gets one line
@@ -179,8 +184,17 @@ def _open_archive(data: bytes, limits: WorkbookLimits) -> zipfile.ZipFile:
         ) from exc
 
 
-def _check_members(archive: zipfile.ZipFile, limits: WorkbookLimits) -> None:
-    """Refuse on what the zip directory declares, before unpacking anything."""
+def _bomb_message(info: zipfile.ZipInfo, limits: WorkbookLimits) -> str:
+    ratio = info.file_size // max(info.compress_size, 1)
+    return (
+        f"This file looks like a zip bomb: part '{info.filename}' unpacks to {ratio:,} "
+        f"times its packed size; the limit is {limits.max_ratio:,}."
+    )
+
+
+def _check_members(archive: zipfile.ZipFile, limits: WorkbookLimits) -> list[zipfile.ZipInfo]:
+    """Refuse on what the zip directory declares, before unpacking anything; return the parts
+    packed more densely than ``max_ratio``, for the caller to refuse if nothing else does."""
     infos = archive.infolist()
     names = [info.filename for info in infos]
     if len(set(names)) != len(names):
@@ -195,24 +209,24 @@ def _check_members(archive: zipfile.ZipFile, limits: WorkbookLimits) -> None:
                 f"This file is not an .xlsx workbook (part '{info.filename}' uses an "
                 "unsupported compression method)."
             )
-    for info in infos:
-        if info.file_size >= _RATIO_FLOOR and (
-            info.file_size > limits.max_ratio * info.compress_size
-        ):
-            ratio = info.file_size // max(info.compress_size, 1)
-            raise WorkbookRejected(
-                f"This file looks like a zip bomb: part '{info.filename}' unpacks to {ratio:,} "
-                f"times its packed size; the limit is {limits.max_ratio:,}."
-            )
+    dense = [
+        info
+        for info in infos
+        if info.file_size >= _RATIO_FLOOR and info.file_size > limits.max_ratio * info.compress_size
+    ]
     declared = sum(info.file_size for info in infos)
     if declared > limits.max_uncompressed_bytes:
+        # Too big to unpack at all: a dense part is then the likelier story.
         raise WorkbookRejected(
-            f"This file would unpack to {_size(declared)}; "
+            _bomb_message(dense[0], limits)
+            if dense
+            else f"This file would unpack to {_size(declared)}; "
             f"the limit is {_size(limits.max_uncompressed_bytes)}."
         )
     for name in _REQUIRED_PARTS:
         if name not in names:
             raise WorkbookRejected(f"This file is not an .xlsx workbook (it has no {name}).")
+    return dense
 
 
 def _scan_parts(archive: zipfile.ZipFile, limits: WorkbookLimits) -> None:

@@ -387,6 +387,23 @@ def test_it_refuses_a_cell_longer_than_the_limit():
     )
 
 
+def test_a_five_million_character_cell_is_refused_for_its_length_not_as_a_zip_bomb():
+    data = hostile.repetitive_long_cell()
+    part = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/worksheets/sheet1.xml")
+    assert part.file_size > 100 * part.compress_size  # as dense as a bomb
+
+    assert refusal(data) == "Sheet 'Questions' has a cell text over 32,767 characters."
+
+
+def test_a_dense_part_with_no_other_fault_is_still_refused_as_a_zip_bomb():
+    # Well-formed, within every other limit once unpacked: 2 MB of spaces between two rows.
+    data = hostile.with_parts({hostile.SHEET: hostile.sheet_xml(" " * 2_000_000)})
+
+    message = refusal(data)
+
+    assert message.startswith("This file looks like a zip bomb: part 'xl/worksheets/sheet1.xml'")
+
+
 def test_it_refuses_a_shared_string_whose_runs_together_are_longer_than_the_limit():
     assert refusal(hostile.long_shared_string(100), limits=limits(max_cell_chars=100)) == (
         "Part 'xl/sharedStrings.xml' has a cell text over 100 characters."
