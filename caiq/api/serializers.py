@@ -295,3 +295,9 @@ class JobStartSerializer(serializers.Serializer):
         help_text="import_xlsx: a blank cell clears the stored value. Without it, blank cells "
         "leave stored values as they are.",
     )
+
+
+class RequestChangesSerializer(serializers.Serializer):
+    comment = serializers.CharField(
+        max_length=5000, help_text="What must change; shown to the answer's author."
+    )

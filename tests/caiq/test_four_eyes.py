@@ -132,3 +132,114 @@ def test_the_admin_bulk_approval_applies_the_same_rule(client, answer, team):
 
     assert "You changed the content of A&amp;A-01.1 since it was last approved" in response.text
     assert Answer.objects.get(pk=answer.pk).review_status != ReviewStatus.APPROVED
+
+
+# --- The API: POST /answers/{id}/approve/ and /request-changes/ with If-Match -----------------
+
+
+def api_as_user(user) -> APIClient:
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+def ready(answer, team, author="contributor"):
+    write(answer, team, author, answer="Yes", ssrm="CSP-owned", implementation="How we do it")
+    return answer_mark_ready(
+        answer=answer, membership=membership(team, author), user=team.member(author)
+    )
+
+
+def test_the_api_approves_the_revision_named_by_if_match(answer, team):
+    client = api_as_user(team.reviewer)
+    etag = client.get(f"/api/v1/answers/{ready(answer, team).pk}/")["ETag"]
+
+    response = client.post(f"/api/v1/answers/{answer.pk}/approve/", HTTP_IF_MATCH=etag)
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["review_status"] == ReviewStatus.APPROVED
+    assert response["ETag"] != etag
+    assert answer.changes.order_by("-revision").first().source == "api"
+
+
+def test_the_api_refuses_an_approval_without_if_match(answer, team):
+    ready(answer, team)
+
+    response = api_as_user(team.reviewer).post(f"/api/v1/answers/{answer.pk}/approve/")
+
+    assert response.status_code == 428
+    assert Answer.objects.get(pk=answer.pk).review_status == ReviewStatus.READY
+
+
+def test_the_api_refuses_content_saved_after_the_reviewer_read_it(answer, team):
+    client = api_as_user(team.reviewer)
+    etag = client.get(f"/api/v1/answers/{ready(answer, team).pk}/")["ETag"]
+    write(answer, team, "contributor", implementation="Rewritten after the review started")
+
+    response = client.post(f"/api/v1/answers/{answer.pk}/approve/", HTTP_IF_MATCH=etag)
+
+    assert response.status_code == 412
+    assert "changed by someone else" in response.json()["error"]["message"]
+    assert response.json()["error"]["details"]["etag"] == response["ETag"]
+    assert Answer.objects.get(pk=answer.pk).review_status != ReviewStatus.APPROVED
+
+
+def test_the_api_approves_despite_a_later_note_which_is_not_content(answer, team):
+    client = api_as_user(team.reviewer)
+    etag = client.get(f"/api/v1/answers/{ready(answer, team).pk}/")["ETag"]
+    write(answer, team, "admin", internal_notes="Ask legal before the next renewal")
+
+    response = client.post(f"/api/v1/answers/{answer.pk}/approve/", HTTP_IF_MATCH=etag)
+
+    assert response.status_code == 200, response.json()
+
+
+def test_the_api_applies_four_eyes_to_a_token_creator(answer, team):
+    # The admin edits through an organisation token, then tries to approve as themself.
+    _token, secret = api_token_create(
+        name="GRC", scope="write", created_by=team.admin, organization=team.org,
+        acting_membership=membership(team, "admin"),
+    )  # fmt: skip
+    token = APIClient()
+    token.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    etag = token.get(f"/api/v1/answers/{answer.pk}/")["ETag"]
+    patched = token.patch(
+        f"/api/v1/answers/{answer.pk}/",
+        {"answer": "Yes", "ssrm": "CSP-owned", "implementation": "Via sync"},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
+    admin = api_as_user(team.admin)
+
+    refused = admin.post(f"/api/v1/answers/{answer.pk}/approve/", HTTP_IF_MATCH=patched["ETag"])
+    approved = api_as_user(team.reviewer).post(
+        f"/api/v1/answers/{answer.pk}/approve/", HTTP_IF_MATCH=patched["ETag"]
+    )
+
+    assert refused.status_code == 403
+    assert "someone else must approve" in refused.json()["error"]["message"]
+    assert approved.status_code == 200
+
+
+def test_the_api_sends_an_answer_back_with_the_reviewers_comment(answer, team):
+    client = api_as_user(team.reviewer)
+    etag = client.get(f"/api/v1/answers/{ready(answer, team).pk}/")["ETag"]
+    url = f"/api/v1/answers/{answer.pk}/request-changes/"
+
+    missing = client.post(url, {}, format="json", HTTP_IF_MATCH=etag)
+    sent = client.post(url, {"comment": "Name the tool"}, format="json", HTTP_IF_MATCH=etag)
+
+    assert missing.status_code == 400
+    assert sent.status_code == 200
+    assert sent.json()["review_status"] == ReviewStatus.CHANGES_REQUESTED
+    assert answer.comments.get().body == "Name the tool"
+
+
+@pytest.mark.parametrize("role", ["viewer", "contributor"])
+def test_the_api_lets_only_reviewers_review(answer, team, role):
+    client = api_as_user(team.member(role))
+    etag = client.get(f"/api/v1/answers/{ready(answer, team).pk}/")["ETag"]
+
+    response = client.post(f"/api/v1/answers/{answer.pk}/approve/", HTTP_IF_MATCH=etag)
+
+    assert response.status_code == 403

@@ -21,6 +21,8 @@ from ...models import (
 )
 from ...services import (
     StaleAnswer,
+    answer_approve,
+    answer_request_changes,
     answer_update,
 )
 from .. import filters, serializers
@@ -51,6 +53,39 @@ def _if_match_revision(header: str, answer: Answer) -> int | None:
     return None
 
 
+def _if_match_seen(header: str, answer: Answer) -> int | None:
+    """The revision of this answer that an If-Match names (one the reviewer read), else None.
+
+    A review may go ahead from an older revision when only notes or assignment changed since,
+    so any of this answer's revisions up to the current one is accepted here; the service then
+    refuses if content changed after it.
+    """
+    for tag in (part.strip() for part in header.split(",")):
+        answer_id, _, revision = tag.strip('"').partition("-")
+        if (
+            tag.startswith('"')
+            and answer_id == str(answer.pk)
+            and revision.isdigit()
+            and int(revision) <= answer.revision
+        ):
+            return int(revision)
+    return None
+
+
+REVIEW_RESPONSES = {
+    200: OpenApiResponse(
+        serializers.AnswerSerializer, description="Reviewed; `ETag` names the new revision."
+    ),
+    **ERRORS,
+    412: OpenApiResponse(
+        serializers.ErrorSerializer,
+        description="The answer's content changed after the revision in If-Match; nothing was "
+        "written. `details` holds the current revision and ETag.",
+    ),
+    428: OpenApiResponse(serializers.ErrorSerializer, description="If-Match missing."),
+}
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Answers across your organisations, in (updated_at, id) order",
@@ -73,7 +108,7 @@ class AnswerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     pagination_class = KeysetCursorPagination
     filterset_class = filters.AnswerFilterSet
     queryset = Answer.objects.none()
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def _scoped(self):
         return scope_to_user(
@@ -154,6 +189,71 @@ class AnswerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         except StaleAnswer as stale:
             return _precondition(412, "precondition_failed", str(stale), stale.current)
         return self._row_response(serializers.answer_row(answer))
+
+    def _review(self, request, pk, review) -> Response:
+        """Approve or request changes on the revision named by If-Match (four eyes apply)."""
+        answer = get_object_or_404(
+            self._scoped().select_related("questionnaire", "question"), pk=pk
+        )
+        membership = _membership(request.user, answer.questionnaire.organization_id)
+        if not membership.has_role(Role.REVIEWER):
+            raise exceptions.PermissionDenied("Only a reviewer or an admin can review answers.")
+        header = request.headers.get("If-Match")
+        if not header:
+            return _precondition(
+                428,
+                "precondition_required",
+                "Send If-Match with the ETag of the answer you reviewed.",
+                answer,
+            )
+        seen = _if_match_seen(header, answer)
+        if seen is None:
+            return _precondition(
+                412,
+                "precondition_failed",
+                "If-Match does not name a revision of this answer; nothing was written.",
+                answer,
+            )
+        try:
+            answer = review(answer=answer, membership=membership, base_revision=seen)
+        except StaleAnswer as stale:
+            return _precondition(412, "precondition_failed", str(stale), stale.current)
+        return self._row_response(get_object_or_404(self.get_queryset(), pk=answer.pk))
+
+    @extend_schema(
+        parameters=[IF_MATCH],
+        request=None,
+        responses=REVIEW_RESPONSES,
+        summary="Approve an answer (reviewers; not one whose content you changed)",
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def approve(self, request, pk=None):
+        def review(**kwargs):
+            return answer_approve(user=request.user, source=ChangeSource.API, **kwargs)
+
+        return self._review(request, pk, review)
+
+    @extend_schema(
+        parameters=[IF_MATCH],
+        request=serializers.RequestChangesSerializer,
+        responses=REVIEW_RESPONSES,
+        summary="Send an answer back with a comment saying what must change (reviewers)",
+    )
+    @action(detail=True, methods=["post"], url_path="request-changes", filter_backends=[])
+    def request_changes(self, request, pk=None):
+        def review(**kwargs):
+            # The body is read once the answer is known to be the caller's: an outsider gets
+            # 404 whatever they send.
+            body = serializers.RequestChangesSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            return answer_request_changes(
+                user=request.user,
+                comment=body.validated_data["comment"],
+                source=ChangeSource.API,
+                **kwargs,
+            )
+
+        return self._review(request, pk, review)
 
     @extend_schema(
         responses={200: serializers.AnswerChangeSerializer(many=True), **ERRORS},
