@@ -14,13 +14,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .models import ApiToken, Membership, Organization, Role, TokenScope, User
 from .selectors import membership_or_404
-from .tokens import api_token_create, api_token_revoke
+from .tokens import api_token_create, api_token_revoke, api_token_update
 from .widgets import IsoDateInput
 
 
@@ -45,6 +46,20 @@ class ApiTokenForm(forms.Form):
         if expires_on is None:
             return None
         return timezone.make_aware(datetime.datetime.combine(expires_on, datetime.time.min))
+
+
+class ApiTokenEditForm(forms.Form):
+    """Rename a token or move its expiry; the secret and scope stay as they are."""
+
+    name = forms.CharField(max_length=100)
+    expires_on = ApiTokenForm.base_fields["expires_on"]
+    clean_expires_on = ApiTokenForm.clean_expires_on
+    expires_at = ApiTokenForm.expires_at
+
+    @classmethod
+    def for_token(cls, token: ApiToken, data=None) -> "ApiTokenEditForm":
+        expires_on = timezone.localdate(token.expires_at) if token.expires_at else None
+        return cls(data, initial={"name": token.name, "expires_on": expires_on})
 
 
 def _user_tokens(user: User) -> QuerySet[ApiToken]:
@@ -118,6 +133,33 @@ def user_tokens(request):
     )
 
 
+def _edit(request, token: ApiToken, back: str, organization=None):
+    form = ApiTokenEditForm.for_token(token, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            api_token_update(
+                token=token,
+                name=form.cleaned_data["name"],
+                expires_at=form.expires_at(),
+                changed_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"The token “{token.name}” is saved.")
+            return redirect(back)
+    context = {"form": form, "token": token, "organization": organization, "back": back}
+    status = 400 if form.is_bound else 200
+    return render(request, "accounts/token_edit.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def user_token_edit(request, token_id):
+    token = get_object_or_404(_user_tokens(request.user).filter(revoked_at=None), pk=token_id)
+    return _edit(request, token, reverse("user_tokens"))
+
+
 @login_required
 @require_POST
 def user_token_revoke(request, token_id):
@@ -159,6 +201,15 @@ def organization_tokens(request, slug):
         secret=secret,
         created=token,
     )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def organization_token_edit(request, slug, token_id):
+    organization = _token_admin(request, slug).organization
+    tokens = _organization_tokens(organization).filter(revoked_at=None)
+    token = get_object_or_404(tokens, pk=token_id)
+    return _edit(request, token, reverse("organization_tokens", args=[slug]), organization)
 
 
 @login_required

@@ -92,7 +92,7 @@ def api_token_create(
     return token, secret
 
 
-def _audit(kind: EventKind, token: ApiToken, actor: User | None) -> None:
+def _audit(kind: EventKind, token: ApiToken, actor: User | None, **extra) -> None:
     """An organisation token in its organisation's log; a personal one in the log of each
     organisation its owner belongs to, since it reaches all of them."""
     if token.organization_id:
@@ -108,7 +108,8 @@ def _audit(kind: EventKind, token: ApiToken, actor: User | None) -> None:
         details={
             "scope": token.scope,
             "owner": "organization" if token.organization_id else token.user.email,
-            "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+            "expires_at": _iso(token.expires_at),
+            **extra,
         },
     )
 
@@ -143,6 +144,31 @@ def api_token_verify(secret: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+@transaction.atomic
+def api_token_update(
+    *, token: ApiToken, name: str, expires_at: datetime.datetime | None, changed_by: User
+) -> ApiToken:
+    """Rename a live token or move its expiry; its secret and scope never change."""
+    if token.revoked_at is not None:
+        raise ValidationError("This token is revoked; create a new one instead.")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError("The expiry must be in the future.")
+    name = name.strip()[:100] or token.name
+    before = {"name": token.name, "expires_at": _iso(token.expires_at)}
+    after = {"name": name, "expires_at": _iso(expires_at)}
+    if before == after:
+        return token
+    token.name, token.expires_at = name, expires_at
+    token.save(update_fields=["name", "expires_at"])
+    changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    _audit(EventKind.TOKEN_CHANGED, token, changed_by, changed=changed)
+    return token
+
+
+def _iso(moment: datetime.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 @transaction.atomic

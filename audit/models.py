@@ -12,6 +12,7 @@ class EventKind(models.TextChoices):
     INVITATION_CREATED = "invitation.created", "Invitation sent"
     INVITATION_REVOKED = "invitation.revoked", "Invitation revoked"
     TOKEN_CREATED = "token.created", "API token created"
+    TOKEN_CHANGED = "token.changed", "API token renamed or its expiry changed"
     TOKEN_REVOKED = "token.revoked", "API token revoked"
     CATALOG_IMPORTED = "catalog.imported", "Catalog imported"
     QUESTIONNAIRE_CREATED = "questionnaire.created", "Questionnaire created"

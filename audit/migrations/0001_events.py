@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('occurred_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('actor_label', models.CharField(max_length=254)),
-                ('kind', models.CharField(choices=[('member.joined', 'Member joined'), ('member.role_changed', "Member's role changed"), ('member.removed', 'Member removed'), ('invitation.created', 'Invitation sent'), ('invitation.revoked', 'Invitation revoked'), ('token.created', 'API token created'), ('token.revoked', 'API token revoked'), ('catalog.imported', 'Catalog imported'), ('questionnaire.created', 'Questionnaire created'), ('questionnaire.status_changed', 'Questionnaire status changed'), ('questionnaire.submitted', 'Questionnaire submitted'), ('answers.imported', 'Answers imported'), ('evidence.linked', 'Evidence linked'), ('evidence.unlinked', 'Evidence unlinked'), ('export.downloaded', 'Export downloaded')], max_length=40)),
+                ('kind', models.CharField(choices=[('member.joined', 'Member joined'), ('member.role_changed', "Member's role changed"), ('member.removed', 'Member removed'), ('invitation.created', 'Invitation sent'), ('invitation.revoked', 'Invitation revoked'), ('token.created', 'API token created'), ('token.changed', 'API token renamed or its expiry changed'), ('token.revoked', 'API token revoked'), ('catalog.imported', 'Catalog imported'), ('questionnaire.created', 'Questionnaire created'), ('questionnaire.status_changed', 'Questionnaire status changed'), ('questionnaire.submitted', 'Questionnaire submitted'), ('answers.imported', 'Answers imported'), ('evidence.linked', 'Evidence linked'), ('evidence.unlinked', 'Evidence unlinked'), ('export.downloaded', 'Export downloaded')], max_length=40)),
                 ('target_type', models.CharField(blank=True, max_length=40)),
                 ('target_id', models.CharField(blank=True, max_length=40)),
                 ('target_label', models.CharField(blank=True, max_length=300)),
@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['-occurred_at', '-id'],
                 'indexes': [models.Index(fields=['organization', '-occurred_at', '-id'], name='audit_org_recent_idx'), models.Index(fields=['organization', 'kind', '-occurred_at'], name='audit_kind_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['member.joined', 'member.role_changed', 'member.removed', 'invitation.created', 'invitation.revoked', 'token.created', 'token.revoked', 'catalog.imported', 'questionnaire.created', 'questionnaire.status_changed', 'questionnaire.submitted', 'answers.imported', 'evidence.linked', 'evidence.unlinked', 'export.downloaded'])), name='audit_kind_valid')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['member.joined', 'member.role_changed', 'member.removed', 'invitation.created', 'invitation.revoked', 'token.created', 'token.changed', 'token.revoked', 'catalog.imported', 'questionnaire.created', 'questionnaire.status_changed', 'questionnaire.submitted', 'answers.imported', 'evidence.linked', 'evidence.unlinked', 'export.downloaded'])), name='audit_kind_valid')],
             },
         ),
     ]

@@ -5,14 +5,21 @@ import datetime
 import pytest
 from django.utils import translation
 
-from accounts.token_views import ApiTokenForm
+from accounts.token_views import ApiTokenEditForm, ApiTokenForm
 from accounts.widgets import IsoDateInput
 from caiq.forms import CopyForwardForm, QuestionnaireForm, SubmissionForm
 from evidence.forms import EvidenceEditForm, EvidenceForm
 
 DAY = datetime.date(2027, 12, 24)
-FORMS = [ApiTokenForm, QuestionnaireForm, CopyForwardForm, SubmissionForm, EvidenceForm,
-         EvidenceEditForm]  # fmt: skip
+FORMS = [
+    ApiTokenForm,
+    ApiTokenEditForm,
+    QuestionnaireForm,
+    CopyForwardForm,
+    SubmissionForm,
+    EvidenceForm,
+    EvidenceEditForm,
+]
 
 
 @pytest.mark.parametrize("form_class", FORMS, ids=lambda f: f.__name__)

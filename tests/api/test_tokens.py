@@ -253,6 +253,55 @@ def test_a_person_sees_and_revokes_only_their_own_tokens(client, team):
     assert theirs.revoked_at is None
 
 
+def test_only_the_organisations_admins_edit_its_tokens(client, team):
+    token, _ = api_token_create(name="w", scope="write", organization=team.org, created_by=None)
+    edit = {"name": "renamed", "expires_on": ""}
+
+    client.force_login(team.outsider)
+    outsider = client.post(reverse("organization_token_edit", args=["acme", token.pk]), edit)
+    via_own_org = client.post(reverse("organization_token_edit", args=["globex", token.pk]), edit)
+    client.force_login(team.reviewer)
+    reviewer = client.post(reverse("organization_token_edit", args=["acme", token.pk]), edit)
+
+    assert (outsider.status_code, via_own_org.status_code, reviewer.status_code) == (404, 404, 403)
+    token.refresh_from_db()
+    assert token.name == "w"
+
+
+def test_a_person_edits_only_their_own_live_tokens(client, team):
+    theirs, _ = api_token_create(name="theirs", scope="read", user=team.admin, created_by=None)
+    revoked, _ = api_token_create(name="old", scope="read", user=team.viewer, created_by=None)
+    revoked.revoked_at = timezone.now()
+    revoked.save(update_fields=["revoked_at"])
+    client.force_login(team.viewer)
+
+    other = client.post(reverse("user_token_edit", args=[theirs.pk]), {"name": "mine now"})
+    dead = client.post(reverse("user_token_edit", args=[revoked.pk]), {"name": "alive again"})
+
+    assert (other.status_code, dead.status_code) == (404, 404)
+    assert set(ApiToken.objects.values_list("name", flat=True)) == {"theirs", "old"}
+
+
+def test_an_edit_moves_the_expiry_and_keeps_the_secret(client, api_client, team):
+    token, secret = api_token_create(name="ci", scope="read", user=team.viewer, created_by=None)
+    client.force_login(team.viewer)
+
+    past = client.post(
+        reverse("user_token_edit", args=[token.pk]), {"name": "ci", "expires_on": "2020-01-01"}
+    )
+    moved = client.post(
+        reverse("user_token_edit", args=[token.pk]), {"name": "ci", "expires_on": "2031-01-31"}
+    )
+
+    assert past.status_code == 400
+    assert "Choose a date after today." in past.content.decode()
+    assert moved.status_code == 302
+    token.refresh_from_db()
+    assert timezone.localdate(token.expires_at) == datetime.date(2031, 1, 31)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert api_client.get("/api/v1/questionnaires/").status_code == 200
+
+
 def test_the_menus_link_to_the_token_pages(client, team):
     client.force_login(team.admin)
 

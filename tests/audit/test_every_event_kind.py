@@ -97,6 +97,21 @@ def token_created(team, questionnaire, client):
     return team.admin, "GRC sync", {"scope": "write", "owner": "organization"}
 
 
+def token_changed(team, questionnaire, client):
+    # Through the token page's edit form.
+    token, _secret = api_token_create(
+        name="GRC sync", scope="read", created_by=team.admin, organization=team.org
+    )
+    client.force_login(team.admin)
+    response = client.post(
+        reverse("organization_token_edit", args=["acme", token.pk]),
+        {"name": "GRC nightly", "expires_on": "2031-01-31"},
+        REMOTE_ADDR=ADDRESS,
+    )
+    assert response.status_code == 302
+    return team.admin, "GRC nightly", {"scope": "read"}
+
+
 def token_revoked(team, questionnaire, client):
     token, _secret = api_token_create(
         name="GRC sync", scope="read", created_by=team.admin, organization=team.org
@@ -211,6 +226,7 @@ PERFORMERS: dict[EventKind, Callable] = {
     EventKind.INVITATION_CREATED: invitation_created,
     EventKind.INVITATION_REVOKED: invitation_revoked,
     EventKind.TOKEN_CREATED: token_created,
+    EventKind.TOKEN_CHANGED: token_changed,
     EventKind.TOKEN_REVOKED: token_revoked,
     EventKind.CATALOG_IMPORTED: catalog_imported,
     EventKind.QUESTIONNAIRE_CREATED: questionnaire_created,
@@ -259,6 +275,21 @@ def test_a_personal_token_is_logged_in_every_organisation_of_its_owner(team):
         )
     )
     assert logged_in == {"acme", "globex"}
+
+
+def test_a_token_change_records_what_changed(team, client):
+    token, _secret = api_token_create(
+        name="GRC sync", scope="read", created_by=team.admin, organization=team.org
+    )
+    client.force_login(team.admin)
+    url = reverse("organization_token_edit", args=["acme", token.pk])
+
+    client.post(url, {"name": "GRC sync", "expires_on": "2031-01-31"})
+    client.post(url, {"name": "GRC sync", "expires_on": "2031-01-31"})  # nothing changes
+
+    event = AuditEvent.objects.get(kind=EventKind.TOKEN_CHANGED)
+    assert list(event.details["changed"]) == ["expires_at"]
+    assert event.details["changed"]["expires_at"][0] is None
 
 
 def test_an_import_run_by_a_worker_records_the_address_it_was_started_from(
