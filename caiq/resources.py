@@ -4,16 +4,21 @@ Catalog tables are export only: catalog content enters solely through CSA's work
 caiq.services. Answers also come back in, but only through ``caiq.services.answer_update``.
 """
 
+from collections import Counter
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from import_export import fields, resources
+from import_export.results import RowResult
 
 from accounts.models import Membership, User
 from accounts.selectors import memberships_for
+from audit.models import EventKind
+from audit.services import audit_record
 
 from .answer_rules import value_problems
-from .models import Answer, ChangeSource, Control, Domain, Question
+from .models import Answer, ChangeSource, Control, Domain, Question, Questionnaire
 from .services.answers import EDITABLE_FIELDS, StaleAnswer, answer_update
 
 
@@ -74,6 +79,19 @@ def _positive_int(value) -> int | None:
     except ValueError:
         return None
     return int(number) if number.is_integer() and number > 0 else None
+
+
+def audit_answer_batch(kind: EventKind, answers: QuerySet[Answer], user, changed_key: str):
+    """One event per questionnaire the admin's import or export touched, with its count."""
+    counts = Counter(answers.values_list("questionnaire_id", flat=True))
+    for questionnaire in Questionnaire.objects.filter(pk__in=counts).select_related("organization"):
+        audit_record(
+            kind,
+            organization=questionnaire.organization,
+            actor=user,
+            target=questionnaire,
+            details={changed_key: counts[questionnaire.pk], "via": "admin"},
+        )
 
 
 class AnswerResource(resources.ModelResource):
@@ -211,6 +229,22 @@ class AnswerResource(resources.ModelResource):
         except (StaleAnswer, PermissionDenied) as error:
             raise ValidationError(str(error)) from error
         instance.revision = updated.revision
+
+    def after_import(self, dataset, result, **kwargs):
+        # Inside the import's transaction: a rolled-back import leaves no event either.
+        if kwargs.get("dry_run"):
+            return
+        changed = [
+            int(row.object_id)
+            for row in result.rows
+            if row.import_type == RowResult.IMPORT_TYPE_UPDATE and row.object_id
+        ]
+        audit_answer_batch(
+            EventKind.ANSWERS_IMPORTED,
+            self.get_queryset().filter(pk__in=changed),
+            kwargs.get("user"),
+            changed_key="changed",
+        )
 
     @staticmethod
     def acting_membership(user: User | None, organization_id: int) -> Membership | None:

@@ -16,11 +16,12 @@ from import_export.formats import base_formats
 from accounts.admin_mixins import TenantScopedAdminMixin
 from accounts.models import Membership, User
 from accounts.selectors import memberships_for
+from audit.models import EventKind
 
 from .. import services
 from ..answer_rules import value_problems
 from ..models import Answer, AnswerChange, ChangeSource, Comment, Questionnaire
-from ..resources import AnswerResource
+from ..resources import AnswerResource, audit_answer_batch
 from ..services.answers import EDITABLE_FIELDS
 from ..services.catalog import workbook_limits
 from ..xlsx.guard import WorkbookRejected, open_workbook
@@ -139,6 +140,13 @@ class AnswerAdmin(TenantScopedAdminMixin, ImportExportMixin, ExportActionMixin, 
             form.add_error("import_file", str(e))
         else:
             super().add_data_read_fail_error_to_form(form, e)
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        # Answers taken out through the admin are a download like the pages' exports.
+        scoped = self.get_queryset(request).filter(pk__in=queryset.values("pk"))
+        audit_answer_batch(EventKind.EXPORT_DOWNLOADED, scoped, request.user, "answers")
+        return data
 
     def get_valid_export_item_pks(self, request):
         return self.get_queryset(request).values_list("pk", flat=True)

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Membership
+from audit.models import AuditEvent, EventKind
 from caiq.models import Answer, AnswerChange
 from caiq.services import answer_update
 from tests.hostile import HOSTILE_WORKBOOKS
@@ -178,6 +179,29 @@ def test_an_admin_import_writes_nothing_until_confirmed_then_one_admin_change_pe
     }
 
 
+def test_the_admins_export_and_confirmed_import_are_in_the_audit_log(
+    staff_of_acme, questionnaire, team
+):
+    rows = export_csv(staff_of_acme)
+    preview = upload(staff_of_acme, edited(rows, {"A&A-01.1": {"answer": "NA"}}))
+    assert not AuditEvent.objects.filter(kind=EventKind.ANSWERS_IMPORTED).exists()  # preview
+
+    confirm(staff_of_acme, preview)
+
+    exported = AuditEvent.objects.get(kind=EventKind.EXPORT_DOWNLOADED)
+    imported = AuditEvent.objects.get(kind=EventKind.ANSWERS_IMPORTED)
+    assert (exported.actor, exported.organization, exported.details) == (
+        team.admin,
+        team.org,
+        {"answers": 261, "via": "admin"},
+    )
+    assert (imported.actor, imported.target_id, imported.details) == (
+        team.admin,
+        str(questionnaire.pk),
+        {"changed": 1, "via": "admin"},
+    )
+
+
 def test_an_invalid_value_is_reported_on_its_row_and_nothing_is_written(
     staff_of_acme, questionnaire
 ):
@@ -246,6 +270,7 @@ def test_a_change_made_between_preview_and_confirmation_undoes_the_whole_import(
 
     assert contents(questionnaire) == before
     assert AnswerChange.objects.count() == 1
+    assert not AuditEvent.objects.filter(kind=EventKind.ANSWERS_IMPORTED).exists()
 
 
 def test_formula_like_text_is_exported_quoted_and_an_unchanged_reimport_changes_nothing(
