@@ -211,6 +211,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        # Django would title-case the class name as "Api tokens" in the admin.
+        verbose_name = "API token"
+        verbose_name_plural = "API tokens"
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(

@@ -346,6 +346,18 @@ def test_the_admin_lists_tokens_of_the_staffs_organisations_without_the_hash(
     assert ours.key_hash not in detail.content.decode()
 
 
+def test_the_admin_calls_them_api_tokens_in_capitals(client, team):
+    root = User.objects.create_superuser(email="root@example.test", password="x")
+    client.force_login(root)
+
+    index = client.get(reverse("admin:index")).content.decode()
+    listing = client.get(reverse("admin:accounts_apitoken_changelist")).content.decode()
+
+    assert ">API tokens<" in index
+    assert "Api token" not in index + listing
+    assert "<title>Select API token to" in listing
+
+
 def test_a_superuser_sees_personal_tokens_in_the_admin(client, team):
     api_token_create(name="personal", scope="read", user=team.viewer, created_by=None)
     root = User.objects.create_superuser(email="root@example.test", password="x")
