@@ -130,6 +130,15 @@ def test_recently_updated_lists_questionnaires_by_their_last_answer_change(
     assert "1/261 answered · 0 approved" in recent
 
 
+def test_a_questionnaire_changed_seconds_ago_was_changed_just_now(client, team, admin, version):
+    create(admin, version, "Fresh")
+
+    recent = dashboard(client, team.viewer).split("Recently updated", 1)[1]
+
+    assert "just now</time>" in recent
+    assert "0\xa0minutes" not in recent
+
+
 def test_the_dashboard_costs_the_same_queries_for_3_and_30_questionnaires(client, version):
     seed_volume(slug="scale", questionnaires=3, members=6)
     client.force_login(User.objects.get(email="member-0@scale.example"))
