@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.favicon import favicon
 from config.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("", include("accounts.urls")),
