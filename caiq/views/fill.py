@@ -4,13 +4,17 @@ htmx requests get HTML fragments back; without JavaScript the same endpoints red
 fill page at the answer's anchor, so every action works both ways.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -21,10 +25,8 @@ from evidence.presentation import evidence_urls, mark_answer_evidence, mark_fres
 from .. import selectors, services
 from ..answer_rules import FIELD_LABELS
 from ..forms import AnswerForm
-from ..models import ChangeSource, CspAnswer, SsrmOwnership
+from ..models import ChangeSource
 from ..services.answers import CONTENT_FIELDS, EDITABLE_FIELDS
-
-FIELD_CHOICES = {"answer_choices": CspAnswer.choices, "ssrm_choices": SsrmOwnership.choices}
 
 
 def _abilities(membership) -> dict:
@@ -35,21 +37,55 @@ def _abilities(membership) -> dict:
     }
 
 
+ALL_DOMAINS = "all"
+# Across domains (all questions, a filter, a search) the page shows this many answers at a time:
+# about 100 KB of HTML, where all 261 answers were one 1 MB response.
+PAGE_SIZE = 30
+
+
+def _first_domain(domains: list[dict]) -> str | None:
+    """Where the page opens: the first domain with an unanswered question, else the first."""
+    for d in domains:
+        if d["answered"] < d["total"]:
+            return d["code"]
+    return domains[0]["code"] if domains else None
+
+
+def _live(domains: list[dict]) -> dict:
+    """What every save and review refreshes: the progress line and the domain counts."""
+    for d in domains:
+        d["slug"] = slugify(d["code"])
+    totals = {key: sum(d[key] for d in domains) for key in ("total", "answered", "approved")}
+    return {"domains": domains, "totals": totals}
+
+
+def _query(domain, show, search, page=None) -> str:
+    params = {"domain": domain, "show": show, "q": search, "page": page}
+    return urlencode({k: v for k, v in params.items() if v})
+
+
 @login_required
 @require_GET
 def fill(request, pk):
     questionnaire, membership = selectors.questionnaire_for_member(request.user, pk)
-    domains = selectors.domain_progress(questionnaire)
-    domain = request.GET.get("domain") or None
-    if domain and domain not in {d["code"] for d in domains}:
-        domain = None
+    live = _live(selectors.domain_progress(questionnaire))
+    codes = [d["code"] for d in live["domains"]]
     show = request.GET.get("show") or None
     search = request.GET.get("q", "")[:100]
+    domain = request.GET.get("domain") or None
+    if domain not in (*codes, ALL_DOMAINS):
+        domain = None if (show or search) else _first_domain(live["domains"])
+    one_domain = domain not in (None, ALL_DOMAINS)
     answers = selectors.answers_for_fill_page(
-        questionnaire, request.user, domain=domain, show=show, search=search
+        questionnaire, request.user, domain=domain if one_domain else None, show=show, search=search
     )
+    page = None
+    if one_domain:
+        answers = list(answers)
+    else:
+        page = Paginator(answers, PAGE_SIZE).get_page(request.GET.get("page"))
+        answers = list(page.object_list)
     today = timezone.localdate()
-    answers = list(answers)
     mark_answer_evidence(answers, today)
     abilities = _abilities(membership)
     editable = questionnaire.status != "submitted"
@@ -63,15 +99,24 @@ def fill(request, pk):
         )
         mark_freshness(library, today)
     stale = evidence_selectors.stale_evidence_counts([questionnaire.pk], today)
-    totals = {key: sum(d[key] for d in domains) for key in ("total", "answered", "approved")}
+    following = codes[codes.index(domain) + 1] if one_domain and domain != codes[-1] else None
     context = {
         "questionnaire": questionnaire,
         "base": reverse("caiq:fill", args=[questionnaire.pk]),
         "membership": membership,
-        "domains": domains,
-        "totals": totals,
+        **live,
         "answers": answers,
+        "page": page,
+        "next_page": _query(domain, show, search, page.next_page_number())
+        if page and page.has_next()
+        else None,
+        "previous_page": _query(domain, show, search, page.previous_page_number())
+        if page and page.has_previous()
+        else None,
+        "next_domain": following,
         "domain": domain,
+        "domain_in_url": bool(request.GET.get("domain")),
+        "all_domains": ALL_DOMAINS,
         "show": show,
         "search": search,
         "filters": [(key, label) for key, (label, _q) in selectors.ANSWER_FILTERS.items()],
@@ -83,8 +128,10 @@ def fill(request, pk):
         "library": library,
         "stale": stale.get(questionnaire.pk, {}),
         **abilities,
-        **FIELD_CHOICES,
     }
+    if request.htmx and request.htmx.target == "questions":
+        # Moving between domains or pages: the questions and the sidebar's current place only.
+        return render(request, "caiq/_questions_swap.html", context)
     return render(request, "caiq/fill.html", context)
 
 
@@ -101,7 +148,6 @@ def _fragment(request, answer, membership, *, status=200, **extra):
         and answer.questionnaire.status != "submitted",
         "people": None,
         **_abilities(membership),
-        **FIELD_CHOICES,
         **extra,
     }
     return render(request, "caiq/_answer.html", context, status=status)
@@ -153,7 +199,8 @@ def answer_save(request, pk, answer_pk):
     if not request.htmx:
         messages.success(request, f"Saved {saved.question.code}.")
         return _back(saved)
-    return render(request, "caiq/_answer_saved.html", {"a": saved})
+    live = _live(selectors.domain_progress(saved.questionnaire))
+    return render(request, "caiq/_answer_saved.html", {"a": saved, **live})
 
 
 @login_required
@@ -191,7 +238,15 @@ def answer_review(request, pk, answer_pk, action):
             messages.error(request, error)
         return _back(answer)
     answer, _ = selectors.answer_for_member(request.user, pk, answer_pk)
-    return _fragment(request, answer, membership, review_error=error, status=400 if error else 200)
+    live = _live(selectors.domain_progress(answer.questionnaire))
+    return _fragment(
+        request,
+        answer,
+        membership,
+        review_error=error,
+        live=live,
+        status=400 if error else 200,
+    )
 
 
 @login_required

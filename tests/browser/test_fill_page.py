@@ -41,9 +41,11 @@ def open_answer(page: Page, live_server, answer: Answer):
 
 
 def saved(page: Page, answer: Answer, revision: int) -> None:
-    expect(page.locator(f"#saved-{answer.pk}")).to_have_text(
-        f"Saved · revision {revision}", timeout=SAVE_TIMEOUT
+    # The page says "Saved"; the revision it will send next is the form's hidden field.
+    expect(page.locator(f"#revision-{answer.pk}")).to_have_value(
+        str(revision), timeout=SAVE_TIMEOUT
     )
+    expect(page.locator(f"#saved-{answer.pk}")).to_have_text("Saved")
 
 
 @pytest.fixture

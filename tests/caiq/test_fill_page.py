@@ -166,7 +166,9 @@ def test_the_filters_pick_the_right_questions(client, team, questionnaire, show,
 
     response = client.get(fill_url(questionnaire, show=show))
 
-    assert response.text.count('<article class="answer') == expected
+    # Across domains the page shows 30 at a time; the count says how many matched.
+    assert response.context["page"].paginator.count == expected
+    assert response.text.count('<article class="answer') == min(expected, 30)
 
 
 def test_search_finds_a_question_by_id(client, team, questionnaire):
