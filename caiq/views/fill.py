@@ -25,7 +25,7 @@ from evidence.presentation import evidence_urls, mark_answer_evidence, mark_fres
 from .. import selectors, services
 from ..answer_rules import FIELD_LABELS
 from ..forms import AnswerForm
-from ..models import ChangeSource
+from ..models import ChangeSource, SsrmOwnership
 from ..services.answers import CONTENT_FIELDS, EDITABLE_FIELDS
 
 
@@ -127,6 +127,7 @@ def fill(request, pk):
         "can_attach": library is not None,
         "library": library,
         "stale": stale.get(questionnaire.pk, {}),
+        "ssrm_choices": SsrmOwnership.choices,
         **abilities,
     }
     if request.htmx and request.htmx.target == "questions":

@@ -25,3 +25,101 @@ document.addEventListener("input", (event) => {
     field.form.dispatchEvent(new CustomEvent("answer-typed"));
   }
 });
+
+// --- The fill page's keyboard (press ? on the page for the list) -------------------------------
+// Keys act on the current question: the one holding the focus, else the first on the page.
+// They never fire while typing in a text field; Escape leaves the field for its question.
+const SHORTCUT_ANSWERS = { y: "Yes", n: "No", a: "NA" };
+
+function questions() {
+  return Array.from(document.querySelectorAll("article.answer"));
+}
+
+function currentQuestion() {
+  const active = document.activeElement;
+  return (active && active.closest("article.answer")) || questions()[0] || null;
+}
+
+function focusQuestion(article) {
+  if (!article) return;
+  const field = article.querySelector("select[name=answer]") || article;
+  field.focus();
+  article.scrollIntoView({ block: "start", behavior: "instant" });
+}
+
+function moveTo(offset, onlyUnanswered) {
+  const all = questions();
+  const here = all.indexOf(currentQuestion());
+  for (let i = here + offset; i >= 0 && i < all.length; i += offset) {
+    const answer = all[i].querySelector("select[name=answer]");
+    if (!onlyUnanswered || (answer && answer.value === "")) {
+      focusQuestion(all[i]);
+      return true;
+    }
+  }
+  return false;
+}
+
+function choose(article, name, value) {
+  const select = article.querySelector(`select[name=${name}]`);
+  if (!select || select.disabled || select.closest("fieldset[disabled]")) return;
+  if (typeof value === "number") {
+    const option = select.options[value]; // options[0] is the empty choice
+    if (!option) return;
+    value = option.value;
+  }
+  if (select.value !== value) {
+    select.value = value;
+    select.dispatchEvent(new Event("change", { bubbles: true })); // saves (hx-trigger="change")
+  }
+  select.focus();
+}
+
+function press(article, selector) {
+  const button = article.querySelector(selector);
+  if (button && !button.disabled) {
+    button.click();
+    return true;
+  }
+  return false;
+}
+
+function toggleShortcuts() {
+  const dialog = document.getElementById("shortcuts");
+  if (!dialog) return;
+  if (dialog.open) dialog.close();
+  else dialog.showModal();
+}
+
+document.addEventListener("keydown", (event) => {
+  if (!document.querySelector("article.answer")) return;
+  const target = event.target;
+  const typing = target.matches("textarea, input:not([type=hidden]):not([type=checkbox])");
+  if (event.key === "Escape" && typing && target.closest("article.answer")) {
+    target.blur(); // a changed text field saves on change
+    focusQuestion(target.closest("article.answer"));
+    event.preventDefault();
+    return;
+  }
+  if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (target.matches("select") && !target.closest("article.answer")) return;
+  const article = currentQuestion();
+  const key = event.key;
+  let handled = true;
+  if (key === "?") toggleShortcuts();
+  else if (key === "j") moveTo(1, false);
+  else if (key === "k") moveTo(-1, false);
+  else if (key === "u") moveTo(1, true) || moveTo(-questions().length, true);
+  else if (!article) handled = false;
+  else if (key in SHORTCUT_ANSWERS) choose(article, "answer", SHORTCUT_ANSWERS[key]);
+  else if (/^[1-5]$/.test(key)) choose(article, "ssrm", Number(key));
+  else if (key === "e") {
+    const field = article.querySelector("textarea[name=implementation]");
+    if (field && !field.disabled && !field.closest("fieldset[disabled]")) field.focus();
+  } else if (key === "r") {
+    // Queued behind the question's save (hx-sync on the question), then on to the next one.
+    if (press(article, "[data-action=ready]")) moveTo(1, false);
+  } else if (key === "p") press(article, "[data-action=approve]");
+  else handled = false;
+  if (handled) event.preventDefault();
+});
