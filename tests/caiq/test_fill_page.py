@@ -244,9 +244,14 @@ def test_history_lists_each_change_with_old_and_new_values(client, team, questio
     response = client.get(reverse("caiq:answer_history", args=[questionnaire.pk, answer.pk]))
 
     assert response.status_code == 200
-    assert "revision 3" in response.text
     assert ">v1<" in response.text
     assert ">v2<" in response.text
+    # In the page's words: field labels and status names, no model names or revision numbers.
+    assert "<td>CSP implementation description</td>" in response.text
+    assert "<td>Review status</td>" in response.text
+    assert ">In progress<" in response.text
+    assert "review_status" not in response.text
+    assert "revision 3" not in response.text
 
 
 def test_the_questionnaire_list_costs_the_same_queries_for_one_or_three_questionnaires(
