@@ -23,6 +23,23 @@ class Finding:
     answer_id: int | None = None
 
 
+# Each kind of a question's finding as the readiness page names it, in the order it lists them.
+KIND_LABELS = {
+    "unanswered": "Not answered",
+    "na_unexplained": "NA without an explanation",
+    "ssrm_missing": "Yes or No without an SSRM control ownership",
+    "csc_missing": "CSC share without the CSC responsibilities",
+    "evidence_expired": "Backed by expired evidence",
+}
+# The fill page's filter (``caiq.selectors.ANSWER_FILTERS``) that shows a kind's answers.
+# The other kinds have none: their links narrow the fill page to the domain only.
+KIND_FILTERS = {
+    "unanswered": "unanswered",
+    "na_unexplained": "na_unexplained",
+    "evidence_expired": "expired_evidence",
+}
+
+
 def answer_findings(answer: AnswerRow, expired_evidence: int = 0) -> list[Finding]:
     code, pk = answer.code, answer.pk
 
@@ -78,3 +95,72 @@ def readiness(
         found += answer_findings(answer, expired.get(answer.pk, 0))
     found += template_findings(questionnaire)
     return found
+
+
+@dataclass(frozen=True)
+class KindCount:
+    kind: str
+    label: str
+    count: int
+    show: str  # the fill page's filter for this kind, "" when it has none
+
+
+@dataclass(frozen=True)
+class DomainFindings:
+    code: str
+    title: str
+    kinds: list[KindCount]
+    findings: list[Finding]
+
+    @property
+    def count(self) -> int:
+        return len(self.findings)
+
+
+@dataclass(frozen=True)
+class GroupedFindings:
+    """Findings of questions counted by kind and by domain; ``general`` are those of none."""
+
+    by_kind: list[KindCount]
+    by_domain: list[DomainFindings]
+    general: list[Finding]
+
+
+def _kind_counts(findings: list[Finding]) -> list[KindCount]:
+    counts: dict[str, int] = {}
+    for finding in findings:
+        counts[finding.kind] = counts.get(finding.kind, 0) + 1
+    order = [*KIND_LABELS, *sorted(set(counts) - set(KIND_LABELS))]
+    return [
+        KindCount(kind, KIND_LABELS.get(kind, kind), counts[kind], KIND_FILTERS.get(kind, ""))
+        for kind in order
+        if kind in counts
+    ]
+
+
+def group_findings(findings: list[Finding], domain_titles: dict[str, str]) -> GroupedFindings:
+    """Group ``readiness`` findings for its page: by kind, by domain (in ``domain_titles``'
+    order, the catalog's), and the findings of no question apart.
+
+    A question's domain is the first three characters of its code: the catalog import derives
+    each domain from its controls' codes that way (caiq/xlsx/catalog.py).
+    """
+    general = [f for f in findings if not f.question]
+    answers = [f for f in findings if f.question]
+    per_domain: dict[str, list[Finding]] = {}
+    for finding in answers:
+        per_domain.setdefault(finding.question[:3], []).append(finding)
+    order = [*domain_titles, *sorted(set(per_domain) - set(domain_titles))]
+    by_domain = [
+        DomainFindings(
+            code, domain_titles.get(code, ""), _kind_counts(per_domain[code]), per_domain[code]
+        )
+        for code in order
+        if code in per_domain
+    ]
+    return GroupedFindings(_kind_counts(answers), by_domain, general)
+
+
+def domain_titles(questionnaire: Questionnaire) -> dict[str, str]:
+    """Code → title of the questionnaire's domains, in catalog order (one query)."""
+    return dict(questionnaire.version.domains.order_by("position").values_list("code", "title"))

@@ -1,8 +1,11 @@
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from caiq.models import Job, JobStatus
+from caiq.services import answer_update
 from caiq.services.transfer import export_xlsx
 from tests.hostile import HOSTILE_WORKBOOKS
 
@@ -75,6 +78,93 @@ def test_the_readiness_page_links_findings_to_their_questions(client, team, ques
 
     assert "261 findings" in response.text
     assert f"#answer-{first.pk}" in response.text
+
+
+def test_the_readiness_page_counts_findings_by_kind_and_domain_linked_into_the_fill_page(
+    client, team, small_questionnaire, admin_membership
+):
+    answer = small_questionnaire.answers.select_related("questionnaire").get(
+        question__code="AIS-02.1"
+    )
+    answer_update(
+        answer=answer,
+        membership=admin_membership,
+        user=team.admin,
+        values={"answer": "Yes"},
+        base_revision=answer.revision,
+    )
+    fill = reverse("caiq:fill", args=[small_questionnaire.pk])
+    client.force_login(team.viewer)
+
+    page = client.get(reverse("caiq:readiness", args=[small_questionnaire.pk])).text
+
+    assert "10 findings" in page
+    assert f'<a href="{fill}?show=unanswered">Show 9 on the fill page</a>' in page
+    assert f'<a href="{fill}?domain=A%26A">A&amp;A</a> <span class="muted">Audit' in page
+    assert f'<a href="{fill}?domain=AIS&amp;show=unanswered">Not answered: 2</a>' in page
+    # No filter shows a Yes without its ownership: the link narrows to the domain only.
+    assert f'<a href="{fill}?domain=AIS">Yes or No without an SSRM control ownership: 1</a>' in page
+    assert f'<a href="{fill}?q=AIS-02.1#answer-{answer.pk}">AIS-02.1</a>' in page
+
+
+def test_a_domains_kind_link_opens_the_fill_page_on_exactly_those_answers(
+    client, team, small_questionnaire, admin_membership
+):
+    answer = small_questionnaire.answers.select_related("questionnaire").get(
+        question__code="AIS-01.1"
+    )
+    answer_update(
+        answer=answer,
+        membership=admin_membership,
+        user=team.admin,
+        values={"answer": "No", "ssrm": "CSP-owned"},
+        base_revision=answer.revision,
+    )
+    client.force_login(team.viewer)
+    page = client.get(reverse("caiq:readiness", args=[small_questionnaire.pk])).text
+    link = re.search(r'href="([^"]+)">Not answered: 2</a>', page).group(1).replace("&amp;", "&")
+
+    shown = client.get(link).text
+
+    unanswered_in_ais = small_questionnaire.answers.filter(
+        question__control__domain__code="AIS", answer=""
+    )
+    assert sorted(map(int, re.findall(r'<article [^>]*id="answer-(\d+)"', shown))) == sorted(
+        unanswered_in_ais.values_list("pk", flat=True)
+    )
+
+
+def test_the_readiness_page_names_a_missing_template_apart_from_the_questions(
+    client, team, small_questionnaire
+):
+    small_questionnaire.version.template = ""
+    small_questionnaire.version.save(update_fields=["template"])
+    client.force_login(team.viewer)
+
+    page = client.get(reverse("caiq:readiness", args=[small_questionnaire.pk])).text
+
+    assert "11 findings" in page
+    assert '<p class="notice">The export template is missing' in page
+    assert "Show 10 on the fill page" in page
+
+
+def test_a_ready_questionnaire_has_nothing_to_fix(
+    client, team, small_questionnaire, admin_membership
+):
+    for answer in small_questionnaire.answers.select_related("questionnaire"):
+        answer_update(
+            answer=answer,
+            membership=admin_membership,
+            user=team.admin,
+            values={"answer": "Yes", "ssrm": "CSP-owned"},
+            base_revision=answer.revision,
+        )
+    client.force_login(team.viewer)
+
+    page = client.get(reverse("caiq:readiness", args=[small_questionnaire.pk])).text
+
+    assert "STAR-ready" in page
+    assert "By domain" not in page
 
 
 def test_a_viewer_cannot_import(client, team, questionnaire):
