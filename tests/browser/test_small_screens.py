@@ -143,7 +143,10 @@ def overflows(page: Page, live_server, paths) -> list[str]:
     return wide
 
 
-def test_no_page_scrolls_sideways_on_a_phone(phone, live_server, team, world):
+# A phone, and a tablet or a laptop window beside another (the header's menu, tables scrolling).
+@pytest.mark.parametrize("width", [390, 768])
+def test_no_page_scrolls_sideways_on_a_small_screen(phone, live_server, team, world, width):
+    phone.set_viewport_size({"width": width, "height": PHONE["height"]})
     failed = []
     phone.on(
         "response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None
@@ -154,7 +157,7 @@ def test_no_page_scrolls_sideways_on_a_phone(phone, live_server, team, world):
 
     wide += overflows(phone, live_server, paths)
 
-    assert not wide, "Pages wider than a 390 px screen:\n" + "\n".join(wide)
+    assert not wide, f"Pages wider than a {width} px screen:\n" + "\n".join(wide)
     assert not failed, "Requests that failed (the favicon, a stylesheet…):\n" + "\n".join(failed)
 
 
