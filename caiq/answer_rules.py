@@ -14,6 +14,8 @@ TEXT_FIELDS = ("implementation", "csc_responsibilities", "internal_notes")
 # C0 controls except tab, line feed and carriage return, plus DEL: Excel and XML refuse them.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SURROGATES = re.compile("[\ud800-\udfff]")
+# Fields whose change withdraws a review: what the reviewer approved is no longer there.
+CONTENT_FIELDS = ("answer", "ssrm", "implementation", "csc_responsibilities")
 FIELD_LABELS = {
     "answer": "CSP CAIQ answer",
     "ssrm": "SSRM control ownership",
@@ -67,3 +69,19 @@ def approval_problems(answer) -> list[str]:
     if answer.answer == CspAnswer.NA and not answer.implementation.strip():
         problems.append("An NA answer needs an explanation in the implementation description.")
     return problems
+
+
+def content_authors_since_approval(history, content_fields, approved: str) -> set[int]:
+    """Who changed content since the last approval, from ``(changed_by_id, changes)`` pairs in
+    revision order: the four-eyes rule's one definition, for the service and the page."""
+    since_approval: list = []
+    for changed_by_id, changes in history:
+        if changes.get("review_status", [None, None])[1] == approved:
+            since_approval = []
+        else:
+            since_approval.append((changed_by_id, changes))
+    return {
+        changed_by_id
+        for changed_by_id, changes in since_approval
+        if changed_by_id is not None and set(changes) & set(content_fields)
+    }

@@ -10,6 +10,7 @@ from accounts.models import Membership, User
 from accounts.selectors import memberships_for, scope_to_user
 from evidence.selectors import links_prefetch
 
+from .answer_rules import CONTENT_FIELDS, content_authors_since_approval
 from .models import (
     Answer,
     AnswerChange,
@@ -110,14 +111,35 @@ def answers_for(user: User) -> QuerySet[Answer]:
 
 
 def questionnaire_for_member(user: User, pk: int) -> tuple[Questionnaire, Membership]:
-    """The questionnaire and the user's membership of its organisation; 404 for outsiders."""
+    """The questionnaire and the user's membership of its organisation; 404 for outsiders.
+
+    One query, as ``answer_for_member``: the membership comes with the questionnaire.
+    """
     questionnaire = (
-        questionnaires_for(user).select_related("version", "organization", "owner").filter(pk=pk)
-    ).first()
+        _with_membership(Questionnaire.objects.all(), user, "organization_id")
+        .select_related("version", "organization", "owner")
+        .filter(pk=pk)
+        .first()
+    )
     if questionnaire is None:
         raise Http404("No such questionnaire.")
-    membership = memberships_for(user).get(organization_id=questionnaire.organization_id)
-    return questionnaire, membership
+    return questionnaire, _membership_of(questionnaire, user, questionnaire.organization_id)
+
+
+def _with_membership(queryset: QuerySet, user: User, organization: str) -> QuerySet:
+    """``queryset`` narrowed to the user's organisations, each row carrying the user's
+    membership id and role (``organization`` is the path to the organisation's id)."""
+    membership = memberships_for(user).filter(organization_id=OuterRef(organization))
+    return queryset.annotate(
+        member_id=Subquery(membership.values("pk")[:1]),
+        member_role=Subquery(membership.values("role")[:1]),
+    ).filter(member_id__isnull=False)
+
+
+def _membership_of(row, user: User, organization_id: int) -> Membership:
+    return Membership(
+        pk=row.member_id, user=user, organization_id=organization_id, role=row.member_role
+    )
 
 
 def _counts() -> dict:
@@ -302,6 +324,26 @@ def answers_for_fill_page(
     return answers
 
 
+def answers_with_own_content(answers: list[Answer], user: User) -> set[int]:
+    """Which of ``answers`` hold content ``user`` changed since their last approval (directly
+    or through an organisation token they created): the ones they may not approve. One query.
+    """
+    history: dict[int, list] = {answer.pk: [] for answer in answers}
+    rows = (
+        AnswerChange.objects.filter(answer_id__in=history)
+        .annotate(token_creator=F("changed_by__service_token__created_by_id"))
+        .order_by("answer_id", "revision")
+        .values_list("answer_id", "changed_by_id", "token_creator", "changes")
+    )
+    for answer_id, changed_by_id, token_creator, changes in rows:
+        history[answer_id].append((token_creator or changed_by_id, changes))
+    return {
+        answer_id
+        for answer_id, changes in history.items()
+        if user.pk in content_authors_since_approval(changes, CONTENT_FIELDS, ReviewStatus.APPROVED)
+    }
+
+
 def answer_for_member(
     user: User, questionnaire_pk: int, answer_pk: int
 ) -> tuple[Answer, Membership]:
@@ -310,28 +352,15 @@ def answer_for_member(
     One query: every save on the fill page starts here, so the membership (its id and role)
     comes with the answer instead of in a second round trip.
     """
-    membership = memberships_for(user).filter(
-        organization_id=OuterRef("questionnaire__organization_id")
-    )
     answer = (
-        Answer.objects.select_related(
-            "questionnaire", "question__control__domain", "assignee", "updated_by"
-        )
-        .annotate(
-            member_id=Subquery(membership.values("pk")[:1]),
-            member_role=Subquery(membership.values("role")[:1]),
-        )
-        .filter(pk=answer_pk, questionnaire_id=questionnaire_pk, member_id__isnull=False)
+        _with_membership(Answer.objects.all(), user, "questionnaire__organization_id")
+        .select_related("questionnaire", "question__control__domain", "assignee", "updated_by")
+        .filter(pk=answer_pk, questionnaire_id=questionnaire_pk)
         .first()
     )
     if answer is None:
         raise Http404("No such answer.")
-    return answer, Membership(
-        pk=answer.member_id,
-        user=user,
-        organization_id=answer.questionnaire.organization_id,
-        role=answer.member_role,
-    )
+    return answer, _membership_of(answer, user, answer.questionnaire.organization_id)
 
 
 def answers_assigned_to(user: User, membership: Membership) -> QuerySet[Answer]:

@@ -17,7 +17,12 @@ from accounts.models import ApiToken, Membership, Role, User, require_role
 from audit.models import EventKind
 from audit.services import audit_record
 
-from ..answer_rules import approval_problems, value_problems
+from ..answer_rules import (
+    CONTENT_FIELDS,
+    approval_problems,
+    content_authors_since_approval,
+    value_problems,
+)
 from ..models import (
     Answer,
     AnswerChange,
@@ -29,8 +34,6 @@ from ..models import (
 )
 
 EDITABLE_FIELDS = ("answer", "ssrm", "implementation", "csc_responsibilities", "internal_notes")
-# Fields whose change withdraws a review: what the reviewer approved is no longer there.
-CONTENT_FIELDS = ("answer", "ssrm", "implementation", "csc_responsibilities")
 
 
 @dataclass
@@ -192,17 +195,8 @@ def content_authors(answer: Answer) -> set[int]:
     Notes and assignment are not content. An organisation token acts through a service
     account; its edits count as the edits of the person who created the token.
     """
-    since_approval: list[dict] = []
-    for change in answer.changes.order_by("revision").values("changed_by_id", "changes"):
-        if change["changes"].get("review_status", [None, None])[1] == ReviewStatus.APPROVED:
-            since_approval = []
-        else:
-            since_approval.append(change)
-    authors = {
-        c["changed_by_id"]
-        for c in since_approval
-        if c["changed_by_id"] is not None and set(c["changes"]) & set(CONTENT_FIELDS)
-    }
+    history = answer.changes.order_by("revision").values_list("changed_by_id", "changes")
+    authors = content_authors_since_approval(history, CONTENT_FIELDS, ReviewStatus.APPROVED)
     creators = ApiToken.objects.filter(service_user_id__in=authors).values_list(
         "created_by_id", flat=True
     )

@@ -88,6 +88,9 @@ def fill(request, pk):
     today = timezone.localdate()
     mark_answer_evidence(answers, today)
     abilities = _abilities(membership)
+    if abilities["can_review"]:
+        # Approve is offered only where it can succeed: not on content the reviewer wrote.
+        _mark_own_content(answers, request.user)
     editable = questionnaire.status != "submitted"
     library = None
     if abilities["can_edit"] and editable:
@@ -136,7 +139,15 @@ def fill(request, pk):
     return render(request, "caiq/fill.html", context)
 
 
+def _mark_own_content(answers, user) -> None:
+    own = selectors.answers_with_own_content(answers, user)
+    for answer in answers:
+        answer.own_content = answer.pk in own
+
+
 def _fragment(request, answer, membership, *, status=200, **extra):
+    if membership.has_role(Role.REVIEWER):
+        _mark_own_content([answer], request.user)
     prefetch_related_objects([answer], evidence_selectors.links_prefetch())
     mark_answer_evidence([answer], timezone.localdate())
     context = {
@@ -165,6 +176,7 @@ def answer_save(request, pk, answer_pk):
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return _fragment(request, answer, membership, status=400, errors=form.errors)
+    content_before = [getattr(answer, field) for field in CONTENT_FIELDS]
     try:
         saved = services.answer_update(
             answer=answer,
@@ -201,7 +213,12 @@ def answer_save(request, pk, answer_pk):
         messages.success(request, f"Saved {saved.question.code}.")
         return _back(saved)
     live = _live(selectors.domain_progress(saved.questionnaire))
-    return render(request, "caiq/_answer_saved.html", {"a": saved, **live})
+    # A reviewer who just changed the content may no longer approve it: say so in place.
+    own_content = membership.has_role(Role.REVIEWER) and content_before != [
+        getattr(saved, field) for field in CONTENT_FIELDS
+    ]
+    context = {"a": saved, "own_content": own_content, **live}
+    return render(request, "caiq/_answer_saved.html", context)
 
 
 @login_required

@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Membership
+from accounts.tokens import api_token_create
 from caiq.models import Answer, ReviewStatus
-from caiq.services import answer_approve, answer_mark_ready
+from caiq.services import answer_approve, answer_mark_ready, answer_update
 
 from .test_fill_page import fill_url, save_url
 
@@ -170,3 +171,73 @@ def test_the_save_reads_the_answer_and_the_role_in_one_query(client, team, quest
     response = client.post(save_url(answer), {"answer": "Yes", "revision": 1})
 
     assert response.status_code == 404
+
+
+OWN = "You changed its content since its last approval: someone else approves it."
+
+
+def test_a_reviewer_is_not_offered_approve_on_content_they_wrote(client, team, questionnaire):
+    mine, theirs = questionnaire.answers.order_by("question__position")[:2]
+    client.force_login(team.reviewer)
+    client.post(save_url(mine), {"answer": "Yes", "ssrm": "CSP-owned", "revision": 1})
+    client.force_login(team.contributor)
+    client.post(save_url(theirs), {"answer": "Yes", "ssrm": "CSP-owned", "revision": 1})
+    client.force_login(team.reviewer)
+
+    page = client.get(fill_url(questionnaire, domain="A&A")).text
+
+    mine_html = page.split(f'id="answer-{mine.pk}"')[1].split("</article>")[0]
+    theirs_html = page.split(f'id="answer-{theirs.pk}"')[1].split("</article>")[0]
+    assert OWN in mine_html
+    assert 'data-action="approve"' not in mine_html
+    assert 'data-action="approve"' in theirs_html
+
+
+def test_a_reviewers_own_content_through_a_token_counts_too(client, team, questionnaire):
+    admin = Membership.objects.get(user=team.admin, organization=team.org)
+    token, _secret = api_token_create(
+        name="sync", scope="write", created_by=team.admin, organization=team.org,
+        acting_membership=admin,
+    )  # fmt: skip
+    service = Membership.objects.get(user=token.service_user)
+    answer = questionnaire.answers.select_related("questionnaire").first()
+    answer_update(
+        answer=answer, membership=service, user=token.service_user,
+        values={"answer": "Yes", "ssrm": "CSP-owned"}, base_revision=answer.revision,
+    )  # fmt: skip
+    client.force_login(team.admin)
+
+    page = client.get(fill_url(questionnaire, domain="A&A")).text
+
+    assert OWN in page.split(f'id="answer-{answer.pk}"')[1].split("</article>")[0]
+
+
+def test_a_reviewers_content_save_withdraws_the_approve_button_in_place(
+    client, team, questionnaire
+):
+    answer = questionnaire.answers.first()
+    client.force_login(team.reviewer)
+
+    content = client.post(
+        save_url(answer), {"answer": "Yes", "revision": 1}, headers={"HX-Request": "true"}
+    )
+    notes = client.post(
+        save_url(answer),
+        {"answer": "Yes", "internal_notes": "later", "revision": 2},
+        headers={"HX-Request": "true"},
+    )
+
+    assert f'<span id="approve-{answer.pk}" hx-swap-oob="true">' in content.text
+    assert f'id="approve-{answer.pk}"' not in notes.text
+
+
+def test_a_reviewers_first_view_stays_within_the_query_budget(
+    client, team, questionnaire, django_assert_max_num_queries
+):
+    client.force_login(team.reviewer)
+    client.get(fill_url(questionnaire))
+
+    with django_assert_max_num_queries(12):
+        response = client.get(fill_url(questionnaire))
+
+    assert 'data-action="approve"' in response.text
