@@ -38,6 +38,7 @@ def _abilities(membership) -> dict:
 
 
 ALL_DOMAINS = "all"
+GRID = "grid"
 # Across domains (all questions, a filter, a search) the page shows this many answers at a time:
 # about 100 KB of HTML, where all 261 answers were one 1 MB response.
 PAGE_SIZE = 30
@@ -59,8 +60,8 @@ def _live(domains: list[dict]) -> dict:
     return {"domains": domains, "totals": totals}
 
 
-def _query(domain, show, search, page=None) -> str:
-    params = {"domain": domain, "show": show, "q": search, "page": page}
+def _query(domain, show, search, page=None, view=None) -> str:
+    params = {"domain": domain, "show": show, "q": search, "page": page, "view": view}
     return urlencode({k: v for k, v in params.items() if v})
 
 
@@ -76,6 +77,8 @@ def fill(request, pk):
     if domain not in (*codes, ALL_DOMAINS):
         domain = None if (show or search) else _first_domain(live["domains"])
     one_domain = domain not in (None, ALL_DOMAINS)
+    # Grid mode: one row per question; the same answers, fields and saves as the cards.
+    view = GRID if request.GET.get("view") == GRID else None
     answers = selectors.answers_for_fill_page(
         questionnaire, request.user, domain=domain if one_domain else None, show=show, search=search
     )
@@ -110,13 +113,17 @@ def fill(request, pk):
         **live,
         "answers": answers,
         "page": page,
-        "next_page": _query(domain, show, search, page.next_page_number())
+        "next_page": _query(domain, show, search, page.next_page_number(), view)
         if page and page.has_next()
         else None,
-        "previous_page": _query(domain, show, search, page.previous_page_number())
+        "previous_page": _query(domain, show, search, page.previous_page_number(), view)
         if page and page.has_previous()
         else None,
         "next_domain": following,
+        "grid": view == GRID,
+        "view_suffix": f"&view={GRID}" if view else "",
+        "grid_query": _query(request.GET.get("domain"), show, search, view=GRID),
+        "card_query": _query(request.GET.get("domain"), show, search),
         "domain": domain,
         "domain_in_url": bool(request.GET.get("domain")),
         "all_domains": ALL_DOMAINS,

@@ -110,3 +110,30 @@ def test_progress_and_domain_counts_move_after_a_save_and_an_approval(
         f"1/{total} answered · 1 approved", timeout=SAVE_TIMEOUT
     )
     expect(reviewer.locator("#count-aa")).to_contain_text("1✓")
+
+
+def test_an_answer_edited_in_the_grid_shows_in_card_mode(page, live_server, team, questionnaire):
+    first = questionnaire.answers.order_by("question__position").first()
+    log_in(page, live_server, team.contributor)
+    page.goto(f"{live_server.url}/questionnaires/{questionnaire.pk}/?view=grid")
+    row = page.locator(f"#answer-{first.pk}")
+    expect(row).to_have_class("answer-row")
+
+    row.get_by_label(f"CSP CAIQ answer for {first.question.code}").select_option("Yes")
+    row.get_by_label(f"SSRM control ownership for {first.question.code}").select_option("CSP-owned")
+    expect(page.locator(f"#revision-{first.pk}")).to_have_value("3", timeout=SAVE_TIMEOUT)
+    expect(page.locator("#progress")).to_contain_text("1/")
+    page.get_by_role("link", name="Cards").click()
+
+    card = page.locator(f"article#answer-{first.pk}")
+    expect(card.get_by_label("CSP CAIQ answer")).to_have_value("Yes")
+    expect(card.get_by_label("SSRM control ownership")).to_have_value("CSP-owned")
+
+
+def test_the_grid_fits_a_phone(page, live_server, team, questionnaire):
+    log_in(page, live_server, team.contributor)
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    page.goto(f"{live_server.url}/questionnaires/{questionnaire.pk}/?view=grid")
+
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

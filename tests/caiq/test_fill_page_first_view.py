@@ -241,3 +241,16 @@ def test_a_reviewers_first_view_stays_within_the_query_budget(
         response = client.get(fill_url(questionnaire))
 
     assert 'data-action="approve"' in response.text
+
+
+def test_the_grid_shows_a_row_per_question_with_the_cards_fields(client, team, questionnaire):
+    client.force_login(team.contributor)
+
+    response = client.get(fill_url(questionnaire, domain="IAM", view="grid"))
+
+    rows = re.findall(r'<tr id="answer-(\d+)" class="answer-row">', response.text)
+    iam = questionnaire.answers.filter(question__control__domain__code="IAM")
+    assert sorted(int(pk) for pk in rows) == sorted(iam.values_list("pk", flat=True))
+    assert '<article class="answer' not in response.text
+    assert f'id="revision-{rows[0]}"' in response.text  # the ids a save updates
+    assert "view=grid" in response.text.split('rel="next">Continue with')[0].rsplit("<a", 1)[1]
