@@ -119,8 +119,9 @@ def questionnaire_for_member(user: User, pk: int) -> tuple[Questionnaire, Member
         _with_membership(Questionnaire.objects.all(), user, "organization_id")
         .select_related("version", "organization", "owner")
         .filter(pk=pk)
-        .first()
+        .order_by()[:1]
     )
+    questionnaire = questionnaire[0] if questionnaire else None
     if questionnaire is None:
         raise Http404("No such questionnaire.")
     return questionnaire, _membership_of(questionnaire, user, questionnaire.organization_id)
@@ -129,7 +130,10 @@ def questionnaire_for_member(user: User, pk: int) -> tuple[Questionnaire, Member
 def _with_membership(queryset: QuerySet, user: User, organization: str) -> QuerySet:
     """``queryset`` narrowed to the user's organisations, each row carrying the user's
     membership id and role (``organization`` is the path to the organisation's id)."""
-    membership = memberships_for(user).filter(organization_id=OuterRef(organization))
+    # No ordering in the subquery: Membership's default order joins users and organisations.
+    membership = Membership.objects.filter(
+        user_id=user.pk, organization_id=OuterRef(organization)
+    ).order_by()
     return queryset.annotate(
         member_id=Subquery(membership.values("pk")[:1]),
         member_role=Subquery(membership.values("role")[:1]),
@@ -356,8 +360,9 @@ def answer_for_member(
         _with_membership(Answer.objects.all(), user, "questionnaire__organization_id")
         .select_related("questionnaire", "question__control__domain", "assignee", "updated_by")
         .filter(pk=answer_pk, questionnaire_id=questionnaire_pk)
-        .first()
+        .order_by()[:1]
     )
+    answer = answer[0] if answer else None
     if answer is None:
         raise Http404("No such answer.")
     return answer, _membership_of(answer, user, answer.questionnaire.organization_id)
