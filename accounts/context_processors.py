@@ -1,4 +1,6 @@
-from .selectors import memberships_for
+from django.utils.functional import SimpleLazyObject
+
+from .middleware import request_memberships
 
 
 def organizations(request):
@@ -11,5 +13,5 @@ def organizations(request):
         return {}
     return {
         "current_membership": request.membership,
-        "all_memberships": memberships_for(user),
+        "all_memberships": SimpleLazyObject(lambda: request_memberships(request)),
     }

@@ -10,9 +10,16 @@ from .selectors import memberships_for
 SESSION_KEY = "current_organization_id"
 
 
+def request_memberships(request) -> list:
+    """The user's memberships, read once per request (the header's switcher needs them too)."""
+    if not hasattr(request, "_memberships"):
+        request._memberships = list(memberships_for(request.user))
+    return request._memberships
+
+
 def current_membership(request):
     """The membership the user is working in: the one chosen in this session, else the first."""
-    memberships = list(memberships_for(request.user))
+    memberships = request_memberships(request)
     chosen = request.session.get(SESSION_KEY)
     for membership in memberships:
         if membership.organization_id == chosen:
