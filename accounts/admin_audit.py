@@ -8,11 +8,11 @@ from django.contrib import admin
 
 from audit.models import AuditEvent
 
-from .admin_mixins import TenantScopedAdminMixin
+from .admin_mixins import ReadOnlyAdminMixin, TenantScopedAdminMixin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "occurred_at",
         "organization",
@@ -38,12 +38,3 @@ class AuditEventAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
         "address",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

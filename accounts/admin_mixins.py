@@ -43,3 +43,17 @@ class TenantScopedAdminMixin:
             elif db_field.related_model is get_user_model():
                 kwargs["queryset"] = users_visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReadOnlyAdminMixin:
+    """Records the admin shows but never adds, edits or deletes by hand (history, the audit
+    log, tokens): each is written by the service that acts, or not at all."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

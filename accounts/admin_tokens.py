@@ -7,14 +7,14 @@ person are visible to superusers alone (they belong to no organisation).
 
 from django.contrib import admin, messages
 
-from .admin_mixins import TenantScopedAdminMixin
+from .admin_mixins import ReadOnlyAdminMixin, TenantScopedAdminMixin
 from .models import ApiToken, Role
 from .selectors import memberships_for
 from .tokens import api_token_revoke
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "owner", "scope", "prefix", "last_used_at", "revoked_at")
     list_filter = ("scope",)
     list_select_related = ("organization", "user")
@@ -39,15 +39,8 @@ class ApiTokenAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
     def owner(self, token: ApiToken) -> str:
         return str(token.organization or token.user)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Revoke instead: a revoked row keeps the record of who had access and until when.
-        return False
+    # Read-only, and never deleted: revoke instead, so a revoked row keeps the record of who
+    # had access and until when.
 
     @admin.action(description="Revoke the selected tokens", permissions=["view"])
     def revoke(self, request, queryset):

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from import_export.admin import ExportActionMixin, ImportExportMixin
 from import_export.formats import base_formats
 
-from accounts.admin_mixins import TenantScopedAdminMixin
+from accounts.admin_mixins import ReadOnlyAdminMixin, TenantScopedAdminMixin
 from accounts.models import Membership, User
 from accounts.selectors import memberships_for
 from audit.models import EventKind
@@ -240,7 +240,7 @@ class AnswerAdmin(TenantScopedAdminMixin, ImportExportMixin, ExportActionMixin, 
 
 
 @admin.register(AnswerChange)
-class AnswerChangeAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+class AnswerChangeAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, admin.ModelAdmin):
     """The history is evidence for auditors: read-only, even for superusers."""
 
     tenant_path = "answer__questionnaire__organization"
@@ -248,15 +248,6 @@ class AnswerChangeAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
     list_filter = ("source",)
     search_fields = ("answer__question__code", "changed_by__email")
     list_select_related = ("answer__question", "changed_by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Comment)

@@ -72,6 +72,17 @@ def _if_match_seen(header: str, answer: Answer) -> int | None:
     return None
 
 
+def _named_revision(request, answer: Answer, match, *, missing: str, mismatch: str):
+    """The revision If-Match names (read by ``match``), or the 428 / 412 that refuses."""
+    header = request.headers.get("If-Match")
+    if not header:
+        return _precondition(428, "precondition_required", missing, answer)
+    revision = match(header, answer)
+    if revision is None:
+        return _precondition(412, "precondition_failed", mismatch, answer)
+    return revision
+
+
 REVIEW_RESPONSES = {
     200: OpenApiResponse(
         serializers.AnswerSerializer, description="Reviewed; `ETag` names the new revision."
@@ -158,23 +169,16 @@ class AnswerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         # Role before preconditions: a viewer learns "not allowed", not "send If-Match".
         if not membership.has_role(Role.CONTRIBUTOR):
             raise exceptions.PermissionDenied("Only a contributor or above can edit answers.")
-        header = request.headers.get("If-Match")
-        if not header:
-            return _precondition(
-                428,
-                "precondition_required",
-                "Send If-Match with the answer's ETag to change it.",
-                answer,
-            )
-        base_revision = _if_match_revision(header, answer)
-        if base_revision is None:
-            return _precondition(
-                412,
-                "precondition_failed",
-                f"The answer changed since you read it (now revision {answer.revision}); "
-                "nothing was written.",
-                answer,
-            )
+        base_revision = _named_revision(
+            request,
+            answer,
+            _if_match_revision,
+            missing="Send If-Match with the answer's ETag to change it.",
+            mismatch=f"The answer changed since you read it (now revision {answer.revision}); "
+            "nothing was written.",
+        )
+        if isinstance(base_revision, Response):
+            return base_revision
         serializer = serializers.AnswerUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -198,22 +202,15 @@ class AnswerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         membership = _membership(request.user, answer.questionnaire.organization_id)
         if not membership.has_role(Role.REVIEWER):
             raise exceptions.PermissionDenied("Only a reviewer or an admin can review answers.")
-        header = request.headers.get("If-Match")
-        if not header:
-            return _precondition(
-                428,
-                "precondition_required",
-                "Send If-Match with the ETag of the answer you reviewed.",
-                answer,
-            )
-        seen = _if_match_seen(header, answer)
-        if seen is None:
-            return _precondition(
-                412,
-                "precondition_failed",
-                "If-Match does not name a revision of this answer; nothing was written.",
-                answer,
-            )
+        seen = _named_revision(
+            request,
+            answer,
+            _if_match_seen,
+            missing="Send If-Match with the ETag of the answer you reviewed.",
+            mismatch="If-Match does not name a revision of this answer; nothing was written.",
+        )
+        if isinstance(seen, Response):
+            return seen
         try:
             answer = review(answer=answer, membership=membership, base_revision=seen)
         except StaleAnswer as stale:
