@@ -2,8 +2,9 @@
 
 Migrates and seeds a SQLite database in a temporary DATA_DIR, fills in a few answers through
 the services, serves the app with runserver and photographs the fill page as the demo
-contributor sees it, in Debian's Chromium at 1366x900. Nothing outside the temporary folder
-and the output file is touched.
+contributor sees it, in Debian's Chromium. Nothing outside the temporary folder
+and the output files are touched: the cards at 1366x900 (the file named), the grid beside it
+(``-grid``) and the cards on a 390x844 phone (``-phone``).
 
 Run: .venv/bin/python bench/screenshot_fill_page.py docs/fill-page.png
 """
@@ -22,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 VIEWPORT = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
 CONTRIBUTOR = "contributor@demo.caiq.test"
 QUESTIONNAIRE_NAME = "Object Storage · CAIQ 2026"
 
@@ -160,10 +162,17 @@ def photograph(base: str, password: str, questionnaire_pk: int, out: Path) -> No
             page.get_by_label("Password").fill(password)
             page.get_by_role("button", name="Log in").click()
             expect(page.get_by_role("button", name="Log out")).to_be_visible()
-            page.goto(f"{base}/questionnaires/{questionnaire_pk}/")
-            expect(page.get_by_role("heading", name=QUESTIONNAIRE_NAME)).to_be_visible()
             out.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(out))
+            # Cards and grid at a laptop's size, then the cards on a phone.
+            for query, size, path in (
+                ("", VIEWPORT, out),
+                ("?view=grid", VIEWPORT, out.with_stem(f"{out.stem}-grid")),
+                ("", PHONE, out.with_stem(f"{out.stem}-phone")),
+            ):
+                page.set_viewport_size(size)
+                page.goto(f"{base}/questionnaires/{questionnaire_pk}/{query}")
+                expect(page.get_by_role("heading", name=QUESTIONNAIRE_NAME)).to_be_visible()
+                page.screenshot(path=str(path))
         finally:
             browser.close()
 
