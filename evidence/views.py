@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Role
 from caiq import selectors as caiq_selectors
+from config.fragments import render_fragment
 
 from . import selectors, services
 from .downloads import download_response
@@ -196,7 +197,7 @@ def evidence_fragment(request, answer, membership, *, error: str = "", status: i
         and answer.questionnaire.status != "submitted",
         "evidence_error": error,
     }
-    return render(request, "evidence/_answer_evidence.html", context, status=status)
+    return render_fragment(request, "evidence/_answer_evidence.html", context, status=status)
 
 
 def _back_to_answer(request, answer, *, error: str = "", success: str = ""):

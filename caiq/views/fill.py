@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
 from accounts.models import Role
+from config.fragments import fragment_html, render_fragment
 from evidence import selectors as evidence_selectors
 from evidence.presentation import evidence_urls, mark_answer_evidence, mark_freshness
 
@@ -142,7 +144,10 @@ def fill(request, pk):
     }
     if request.htmx and request.htmx.target == "questions":
         # Moving between domains or pages: the questions and the sidebar's current place only.
-        return render(request, "caiq/_questions_swap.html", context)
+        return render_fragment(request, "caiq/_questions_swap.html", context)
+    context["csrf_token"] = get_token(request)
+    context["sidebar"] = fragment_html(request, "caiq/_sidebar.html", context)
+    context["questions"] = fragment_html(request, "caiq/_questions.html", context)
     return render(request, "caiq/fill.html", context)
 
 
@@ -169,7 +174,7 @@ def _fragment(request, answer, membership, *, status=200, **extra):
         **_abilities(membership),
         **extra,
     }
-    return render(request, "caiq/_answer.html", context, status=status)
+    return render_fragment(request, "caiq/_answer.html", context, status=status)
 
 
 def _back(answer):
@@ -225,7 +230,7 @@ def answer_save(request, pk, answer_pk):
         getattr(saved, field) for field in CONTENT_FIELDS
     ]
     context = {"a": saved, "own_content": own_content, **live}
-    return render(request, "caiq/_answer_saved.html", context)
+    return render_fragment(request, "caiq/_answer_saved.html", context)
 
 
 @login_required

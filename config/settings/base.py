@@ -99,6 +99,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The fill page's fragments (config/jinja2.py says why); views name this engine.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "config.jinja2.environment"},
+    },
 ]
 
 DATABASES = {

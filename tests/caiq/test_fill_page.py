@@ -85,7 +85,7 @@ def test_a_stale_save_gets_a_conflict_showing_the_other_change(client, team, que
     assert response.headers["HX-Retarget"] == f"#answer-{answer.pk}"
     assert "Not saved" in response.text
     assert "Reviewer wrote this" in response.text
-    assert "Contributor&#x27;s text" in response.text  # the user's input is kept
+    assert "Contributor&#39;s text" in response.text  # the user's input is kept, escaped
     answer.refresh_from_db()
     assert answer.implementation == "Reviewer wrote this"
 
