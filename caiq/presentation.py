@@ -49,15 +49,13 @@ def describe_changes(changes: dict[str, list]) -> list[tuple[str, str, str]]:
 
 def domain_count(domain: dict, oob: bool = False) -> SafeString:
     """A domain's "answered/total · approved✓" in the sidebar; ``oob`` for htmx's out-of-band
-    swap after a save. A filter, not an include: the sidebar and every save render 17."""
-    approved = f" · {domain['approved']}✓" if domain["approved"] else ""
-    return format_html(
-        '<span id="count-{}"{}>{}/{}{}</span>',
-        domain["slug"],
-        SafeString(' hx-swap-oob="true"') if oob else "",
-        domain["answered"],
-        domain["total"],
-        approved,
+    swap after a save. Rendered 18 times per page and per save, so built without format_html:
+    the slug is slugify()'s output and the rest are numbers, nothing to escape."""
+    approved = f" · {int(domain['approved'])}✓" if domain["approved"] else ""
+    swap = ' hx-swap-oob="true"' if oob else ""
+    return SafeString(
+        f'<span id="count-{domain["slug"]}"{swap}>'
+        f"{int(domain['answered'])}/{int(domain['total'])}{approved}</span>"
     )
 
 

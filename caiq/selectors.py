@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from accounts.models import Membership, User
 from accounts.selectors import memberships_for, scope_to_user
-from evidence.selectors import links_prefetch
 
 from .answer_rules import CONTENT_FIELDS, content_authors_since_approval
 from .models import (
@@ -291,6 +290,31 @@ def domain_progress_by_questionnaire(questionnaires: list[Questionnaire]) -> dic
     return rows
 
 
+# What an answer card or grid row shows. Only these columns: Django compiles every selected
+# column of every joined table on each query, which showed in the fill page's profile.
+FILL_PAGE_FIELDS = (
+    "questionnaire_id",
+    "answer",
+    "ssrm",
+    "implementation",
+    "csc_responsibilities",
+    "internal_notes",
+    "review_status",
+    "carry_over",
+    "updated_at",
+    "revision",
+    "question__code",
+    "question__text",
+    "question__control__code",
+    "question__control__title",
+    "question__control__specification",
+    "assignee__name",
+    "assignee__email",
+    "updated_by__name",
+    "updated_by__email",
+)
+
+
 def answers_for_fill_page(
     questionnaire: Questionnaire,
     user: User,
@@ -299,11 +323,12 @@ def answers_for_fill_page(
     show: str | None = None,
     search: str = "",
 ) -> QuerySet[Answer]:
-    """The answers the fill page shows, with everything it renders: two queries."""
+    """The answers the fill page shows, with what their cards show but the evidence chips
+    (evidence.presentation.mark_answer_evidence): one query."""
     answers = (
-        questionnaire.answers.select_related("question__control__domain", "assignee", "updated_by")
+        questionnaire.answers.select_related("question__control", "assignee", "updated_by")
+        .only(*FILL_PAGE_FIELDS)
         .annotate(comment_count=Count("comments"))
-        .prefetch_related(links_prefetch())
         .order_by("question__position")
     )
     if domain:

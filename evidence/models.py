@@ -51,6 +51,17 @@ class Freshness(models.TextChoices):
     UNDATED = "undated", "No expiry date"
 
 
+def freshness_of(valid_until: datetime.date | None, today: datetime.date) -> Freshness:
+    """Whether evidence valid until ``valid_until`` is current, expiring soon or expired."""
+    if valid_until is None:
+        return Freshness.UNDATED
+    if valid_until < today:
+        return Freshness.EXPIRED
+    if valid_until <= today + datetime.timedelta(days=EXPIRY_WARNING_DAYS):
+        return Freshness.EXPIRING
+    return Freshness.CURRENT
+
+
 class Evidence(models.Model):
     """A policy, report, screenshot or link in an organisation's evidence library."""
 
@@ -97,13 +108,7 @@ class Evidence(models.Model):
         return self.title
 
     def freshness(self, today: datetime.date) -> Freshness:
-        if self.valid_until is None:
-            return Freshness.UNDATED
-        if self.valid_until < today:
-            return Freshness.EXPIRED
-        if self.valid_until <= today + datetime.timedelta(days=EXPIRY_WARNING_DAYS):
-            return Freshness.EXPIRING
-        return Freshness.CURRENT
+        return freshness_of(self.valid_until, today)
 
 
 class EvidenceVersion(models.Model):

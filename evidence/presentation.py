@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.urls import reverse
 
 from .models import Evidence
+from .selectors import chips_by_answer
 
 
 def mark_freshness(items: Iterable[Evidence], today: datetime.date) -> None:
@@ -15,8 +16,11 @@ def mark_freshness(items: Iterable[Evidence], today: datetime.date) -> None:
 
 
 def mark_answer_evidence(answers: Iterable, today: datetime.date) -> None:
-    """``mark_freshness`` for the evidence linked to answers (prefetched with links_prefetch)."""
-    mark_freshness((link.evidence for a in answers for link in a.evidence_links.all()), today)
+    """Set ``chips`` on each answer: its evidence as _answer_evidence.html shows it."""
+    answers = list(answers)
+    chips = chips_by_answer([a.pk for a in answers], today)
+    for answer in answers:
+        answer.chips = chips[answer.pk]
 
 
 def evidence_urls(questionnaire_id: int) -> dict:

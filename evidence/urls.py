@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/versions/<int:number>/download/", views.download, name="download"),
     # The fill page builds these two from reverse("evidence:list"): see views.evidence_urls.
     path("attach/<int:questionnaire_pk>/<int:answer_pk>/", views.attach, name="attach"),
+    path("attach/<int:questionnaire_pk>/library/", views.library_options, name="library_options"),
     path("links/<int:pk>/delete/", views.unlink, name="unlink"),
 ]

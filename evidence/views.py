@@ -9,7 +9,6 @@ redirect back to the fill page without JavaScript.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -187,7 +186,6 @@ def download_latest(request, pk):
 
 def evidence_fragment(request, answer, membership, *, error: str = "", status: int = 200):
     """The answer's evidence chips and attach forms (``#evidence-<answer pk>``)."""
-    prefetch_related_objects([answer], selectors.links_prefetch())
     mark_answer_evidence([answer], timezone.localdate())
     context = {
         "a": answer,
@@ -245,6 +243,23 @@ def attach(request, questionnaire_pk, answer_pk):
             raise PermissionDenied(error)
         return _back_to_answer(request, answer, error=error, success=success)
     return evidence_fragment(request, answer, membership, error=error, status=status)
+
+
+@login_required
+@require_GET
+def library_options(request, questionnaire_pk):
+    """The library as <option>s for the fill page's pickers, fetched when a picker is first
+    focused: a library of hundreds of items is not sent with every page."""
+    questionnaire, _membership = caiq_selectors.questionnaire_for_member(
+        request.user, questionnaire_pk
+    )
+    library = list(
+        selectors.evidence_for(request.user)
+        .filter(organization_id=questionnaire.organization_id)
+        .only("pk", "title", "valid_until")
+    )
+    mark_freshness(library, timezone.localdate())
+    return render_fragment(request, "evidence/_library_options.html", {"library": library})
 
 
 @login_required

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +21,7 @@ from django_htmx.http import reswap, retarget
 from accounts.models import Role
 from config.fragments import fragment_html, render_fragment
 from evidence import selectors as evidence_selectors
-from evidence.presentation import evidence_urls, mark_answer_evidence, mark_freshness
+from evidence.presentation import evidence_urls, mark_answer_evidence
 
 from .. import selectors, services
 from ..answer_rules import FIELD_LABELS
@@ -97,15 +96,6 @@ def fill(request, pk):
         # Approve is offered only where it can succeed: not on content the reviewer wrote.
         _mark_own_content(answers, request.user)
     editable = questionnaire.status != "submitted"
-    library = None
-    if abilities["can_edit"] and editable:
-        # One list for the page's <datalist>: every answer's picker refers to it by id.
-        library = list(
-            evidence_selectors.evidence_for(request.user)
-            .filter(organization_id=questionnaire.organization_id)
-            .only("pk", "title", "valid_until")
-        )
-        mark_freshness(library, today)
     stale = evidence_selectors.stale_evidence_counts([questionnaire.pk], today)
     following = codes[codes.index(domain) + 1] if one_domain and domain != codes[-1] else None
     context = {
@@ -136,8 +126,7 @@ def fill(request, pk):
         "people": selectors.organization_people(membership) if abilities["can_review"] else None,
         "editable": editable,
         **evidence_urls(questionnaire.pk),
-        "can_attach": library is not None,
-        "library": library,
+        "can_attach": abilities["can_edit"] and editable,
         "stale": stale.get(questionnaire.pk, {}),
         "ssrm_choices": SsrmOwnership.choices,
         **abilities,
@@ -160,7 +149,6 @@ def _mark_own_content(answers, user) -> None:
 def _fragment(request, answer, membership, *, status=200, **extra):
     if membership.has_role(Role.REVIEWER):
         _mark_own_content([answer], request.user)
-    prefetch_related_objects([answer], evidence_selectors.links_prefetch())
     mark_answer_evidence([answer], timezone.localdate())
     context = {
         "a": answer,
