@@ -29,12 +29,17 @@ def _options(choices: tuple[tuple[str, str], ...], selected: str, empty: str) ->
     )
 
 
+# Read once: an enum's .choices is rebuilt on every access.
+_ANSWER_CHOICES = tuple(CspAnswer.choices)
+_SSRM_CHOICES = tuple(SsrmOwnership.choices)
+
+
 def answer_options(selected: str) -> SafeString:
-    return _options(tuple(CspAnswer.choices), selected or "", EMPTY["answer"])
+    return _options(_ANSWER_CHOICES, selected or "", EMPTY["answer"])
 
 
 def ssrm_options(selected: str) -> SafeString:
-    return _options(tuple(SsrmOwnership.choices), selected or "", EMPTY["ssrm"])
+    return _options(_SSRM_CHOICES, selected or "", EMPTY["ssrm"])
 
 
 def describe_changes(changes: dict[str, list]) -> list[tuple[str, str, str]]:

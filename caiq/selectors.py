@@ -109,11 +109,17 @@ def answers_for(user: User) -> QuerySet[Answer]:
     return Answer.objects.filter(questionnaire__organization_id__in=organization_ids)
 
 
-def questionnaire_for_member(user: User, pk: int) -> tuple[Questionnaire, Membership]:
+def questionnaire_for_member(
+    user: User, pk: int, *, memberships: list[Membership] | None = None
+) -> tuple[Questionnaire, Membership]:
     """The questionnaire and the user's membership of its organisation; 404 for outsiders.
 
-    One query, as ``answer_for_member``: the membership comes with the questionnaire.
+    One query, as ``answer_for_member``: the membership comes with the questionnaire. A page
+    that already read the user's memberships (``memberships_for``, for its header) passes them,
+    and the query then looks only among their organisations, without joining the memberships.
     """
+    if memberships is not None:
+        return _questionnaire_among(memberships, pk)
     questionnaire = (
         _with_membership(Questionnaire.objects.all(), user, "organization")
         .select_related("version", "organization", "owner")
@@ -124,6 +130,23 @@ def questionnaire_for_member(user: User, pk: int) -> tuple[Questionnaire, Member
     if questionnaire is None:
         raise Http404("No such questionnaire.")
     return questionnaire, _membership_of(questionnaire, user, questionnaire.organization_id)
+
+
+def _questionnaire_among(
+    memberships: list[Membership], pk: int
+) -> tuple[Questionnaire, Membership]:
+    by_organization = {m.organization_id: m for m in memberships}
+    questionnaire = (
+        Questionnaire.objects.filter(pk=pk, organization_id__in=by_organization)
+        .select_related("version", "owner")
+        .order_by()
+        .first()
+    )
+    if questionnaire is None:
+        raise Http404("No such questionnaire.")
+    membership = by_organization[questionnaire.organization_id]
+    questionnaire.organization = membership.organization  # read with the membership
+    return questionnaire, membership
 
 
 def _with_membership(queryset: QuerySet, user: User, organization: str) -> QuerySet:
@@ -264,28 +287,30 @@ def open_assignment_count(user: User, membership: Membership) -> int:
     )
 
 
-def _domain_rows(answers: QuerySet[Answer]) -> QuerySet:
+def _domain_rows(answers: QuerySet[Answer], *group: str) -> QuerySet:
     return (
         answers.values(
-            "questionnaire_id",
+            *group,
             code=F("question__control__domain__code"),
             title=F("question__control__domain__title"),
             position=F("question__control__domain__position"),
         )
         .annotate(**_counts())
-        .order_by("questionnaire_id", "position")
+        .order_by(*group, "position")
     )
 
 
 def domain_progress(questionnaire: Questionnaire) -> list[dict]:
-    """Per domain: code, title, total, answered, approved, in catalog order. One query."""
-    return list(_domain_rows(questionnaire.answers.all()))
+    """Per domain: code, title, total, answered, approved, in catalog order. One query, read on
+    every fill page and save: it groups by domain only, not by questionnaire as well."""
+    return list(_domain_rows(Answer.objects.filter(questionnaire_id=questionnaire.pk)))
 
 
 def domain_progress_by_questionnaire(questionnaires: list[Questionnaire]) -> dict[int, list]:
     """``domain_progress`` for many questionnaires in one query, keyed by questionnaire id."""
     rows: dict[int, list] = {q.pk: [] for q in questionnaires}
-    for row in _domain_rows(Answer.objects.filter(questionnaire__in=questionnaires)):
+    answers = Answer.objects.filter(questionnaire__in=questionnaires)
+    for row in _domain_rows(answers, "questionnaire_id"):
         rows[row["questionnaire_id"]].append(row)
     return rows
 

@@ -17,9 +17,18 @@ from jinja2 import Environment
 from caiq import presentation
 
 
+# The formats the fragments use, as strftime patterns: the same text as Django's formatter,
+# which parses its format string anew for each of the page's dates.
+_STRFTIME = {"Y-m-d H:i": "%Y-%m-%d %H:%M", "H:i:s": "%H:%M:%S"}
+
+
 def _date(value, fmt: str) -> str:
+    if not value:
+        return ""
     # Django's |date converts an aware datetime to the current time zone before formatting.
-    return defaultfilters.date(template_localtime(value), fmt) if value else ""
+    value = template_localtime(value)
+    pattern = _STRFTIME.get(fmt)
+    return value.strftime(pattern) if pattern else defaultfilters.date(value, fmt)
 
 
 def environment(**options) -> Environment:

@@ -88,27 +88,51 @@ class Chip:
     fresh: Freshness
 
 
+_CHIP_COLUMNS = (
+    "answer_id",
+    "pk",
+    "evidence_id",
+    "evidence__title",
+    "evidence__kind",
+    "evidence__url",
+    "evidence__valid_until",
+)
+
+
 def chips_by_answer(answer_ids: Iterable[int], today: datetime.date) -> dict[int, list[Chip]]:
     """Each answer's evidence chips, by title. One query of plain values: the fill page showed
     a prefetch of models costing as much as the answers' own query."""
     chips: dict[int, list[Chip]] = {pk: [] for pk in answer_ids}
-    rows = (
-        EvidenceLink.objects.filter(answer_id__in=chips)
-        .order_by("evidence__title", "pk")
-        .values_list(
-            "answer_id",
-            "pk",
-            "evidence_id",
-            "evidence__title",
-            "evidence__kind",
-            "evidence__url",
-            "evidence__valid_until",
-        )
-    )
-    for answer_id, link_id, evidence_id, title, kind, url, valid_until in rows:
-        fresh = freshness_of(valid_until, today)
-        chips[answer_id].append(Chip(link_id, evidence_id, title, kind, url, fresh))
+    rows = EvidenceLink.objects.filter(answer_id__in=chips).values_list(*_CHIP_COLUMNS)
+    _collect(chips, rows.order_by("evidence__title", "pk"), today)
     return chips
+
+
+def fill_page_evidence(
+    questionnaire_id: int, answer_ids: Iterable[int], today: datetime.date
+) -> tuple[dict[int, list[Chip]], dict[str, int]]:
+    """The chips of the answers on the page, and how many evidence items linked anywhere in the
+    questionnaire expired or expire soon (``stale_evidence_counts``): both from one query of
+    the links that are either on the page or stale, which are few."""
+    chips: dict[int, list[Chip]] = {pk: [] for pk in answer_ids}
+    horizon = today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
+    rows = list(
+        EvidenceLink.objects.filter(answer__questionnaire_id=questionnaire_id)
+        .filter(Q(answer_id__in=chips) | Q(evidence__valid_until__lte=horizon))
+        .order_by("evidence__title", "pk")
+        .values_list(*_CHIP_COLUMNS)
+    )
+    _collect(chips, rows, today)
+    stale = {row[2]: row[6] for row in rows if row[6] is not None and row[6] <= horizon}
+    expired = sum(1 for valid_until in stale.values() if valid_until < today)
+    return chips, {"expired": expired, "expiring": len(stale) - expired}
+
+
+def _collect(chips: dict[int, list[Chip]], rows: Iterable[tuple], today: datetime.date) -> None:
+    for answer_id, link_id, evidence_id, title, kind, url, valid_until in rows:
+        if answer_id in chips:
+            fresh = freshness_of(valid_until, today)
+            chips[answer_id].append(Chip(link_id, evidence_id, title, kind, url, fresh))
 
 
 def stale_evidence_totals(organization_id: int, today: datetime.date) -> dict[str, int]:

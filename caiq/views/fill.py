@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
+from accounts.middleware import request_memberships
 from accounts.models import Role
 from config.fragments import fragment_html, render_fragment
 from evidence import selectors as evidence_selectors
@@ -69,7 +70,9 @@ def _query(domain, show, search, page=None, view=None) -> str:
 @login_required
 @require_GET
 def fill(request, pk):
-    questionnaire, membership = selectors.questionnaire_for_member(request.user, pk)
+    questionnaire, membership = selectors.questionnaire_for_member(
+        request.user, pk, memberships=request_memberships(request)
+    )
     live = _live(selectors.domain_progress(questionnaire))
     codes = [d["code"] for d in live["domains"]]
     show = request.GET.get("show") or None
@@ -90,13 +93,16 @@ def fill(request, pk):
         page = Paginator(answers, PAGE_SIZE).get_page(request.GET.get("page"))
         answers = list(page.object_list)
     today = timezone.localdate()
-    mark_answer_evidence(answers, today)
+    chips, stale = evidence_selectors.fill_page_evidence(
+        questionnaire.pk, [a.pk for a in answers], today
+    )
+    for answer in answers:
+        answer.chips = chips[answer.pk]
     abilities = _abilities(membership)
     if abilities["can_review"]:
         # Approve is offered only where it can succeed: not on content the reviewer wrote.
         _mark_own_content(answers, request.user)
     editable = questionnaire.status != "submitted"
-    stale = evidence_selectors.stale_evidence_counts([questionnaire.pk], today)
     following = codes[codes.index(domain) + 1] if one_domain and domain != codes[-1] else None
     context = {
         "questionnaire": questionnaire,
@@ -127,7 +133,7 @@ def fill(request, pk):
         "editable": editable,
         **evidence_urls(questionnaire.pk),
         "can_attach": abilities["can_edit"] and editable,
-        "stale": stale.get(questionnaire.pk, {}),
+        "stale": stale,
         "ssrm_choices": SsrmOwnership.choices,
         **abilities,
     }
