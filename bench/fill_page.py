@@ -221,7 +221,7 @@ def _seed():
     save_answers = list(
         questionnaire.answers.filter(answer__in=[CspAnswer.YES, CspAnswer.NO])
         .exclude(review_status="approved")
-        .order_by("question__position")[:2]
+        .order_by("question__position")[:3]
     )
     return questionnaire, contributor.user, save_answers
 
@@ -240,12 +240,13 @@ def _engine() -> str:
     return f"PostgreSQL {server} (127.0.0.1, psycopg {connection.Database.__version__})"
 
 
-def _saver(client, url: str, answer) -> callable:
-    """A save of ``answer`` at ``url`` that flips Yes/No and checks the revision moved on."""
+def _saver(client, url: str, answer, values=("Yes", "No")) -> callable:
+    """A save of ``answer`` at ``url`` that flips between ``values`` and checks the revision
+    moved on."""
     state = {"revision": answer.revision, "value": answer.answer}
 
     def save():
-        value = "No" if state["value"] == "Yes" else "Yes"
+        value = values[1] if state["value"] == values[0] else values[0]
         data = {"answer": value, "revision": state["revision"]}
         started = time.perf_counter()
         response = client.post(url, data, headers={"HX-Request": "true"})
@@ -308,7 +309,7 @@ def _measure(runs: int) -> dict:
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    questionnaire, user, (answer, floor_answer) = _seed()
+    questionnaire, user, (answer, floor_answer, counted_answer) = _seed()
     seconds = time.perf_counter() - started
 
     client = Client()
@@ -327,6 +328,13 @@ def _measure(runs: int) -> dict:
             client,
             reverse("bench-minimal-save", args=[questionnaire.pk, floor_answer.pk]),
             floor_answer,
+        ),
+        # Answered <-> unanswered: this save moves the progress counts, so it also sends them.
+        "save_counted": _saver(
+            client,
+            reverse("caiq:answer_save", args=[questionnaire.pk, counted_answer.pk]),
+            counted_answer,
+            values=("Yes", ""),
         ),
     }
     for _ in range(WARM_UP):
@@ -357,6 +365,9 @@ def _measure(runs: int) -> dict:
         summaries[key]["ratio"] = ratio
         summaries[key]["passed"] = ratio <= TARGET_RATIOS[key]
     summaries["page"]["passed"] &= len(page.content) <= MAX_PAGE_BYTES
+    summaries["save_counted"]["ratio"] = (
+        summaries["save_counted"]["median_ms"] / summaries["save_floor"]["median_ms"]
+    )
     walk["passed"] = walk["max_bytes"] <= MAX_PAGE_BYTES and walk["articles"] == 261
     return {
         "engine": _engine(),
@@ -478,6 +489,13 @@ def report(results: dict[str, dict]) -> bool:
                 f"{verdict}"
             )
             passed = passed and r["passed"]
+        counted = result["save_counted"]
+        print(
+            f"  {'save that moves the counts (Yes <-> blank), sending them':<36}\n"
+            f"  {'':<36} median {counted['median_ms']:7.1f} ms  p90 {counted['p90_ms']:7.1f} ms"
+            f"  {counted['queries']:2d} queries  -> {counted['ratio']:.2f}x the same floor "
+            "(reported, no target)"
+        )
         walk = result["all_questions"]
         verdict = "PASS" if walk["passed"] else "FAIL"
         print(

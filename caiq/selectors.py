@@ -404,11 +404,12 @@ def answer_for_member(
     """The answer and the user's membership of its organisation; 404 for outsiders.
 
     One query: every save on the fill page starts here, so the membership (its id and role)
-    comes with the answer instead of in a second round trip.
+    comes with the answer instead of in a second round trip. It reads what a save needs, the
+    questionnaire and the question; a card to show is read by ``answers_for_fill_page``.
     """
     answer = (
         _with_membership(Answer.objects.all(), user, "questionnaire__organization")
-        .select_related("questionnaire", "question__control__domain", "assignee", "updated_by")
+        .select_related("questionnaire", "question")
         .filter(pk=answer_pk, questionnaire_id=questionnaire_pk)
         .order_by()[:1]
     )

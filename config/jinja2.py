@@ -16,7 +16,6 @@ from jinja2 import Environment
 
 from caiq import presentation
 
-
 # The formats the fragments use, as strftime patterns: the same text as Django's formatter,
 # which parses its format string anew for each of the page's dates.
 _STRFTIME = {"Y-m-d H:i": "%Y-%m-%d %H:%M", "H:i:s": "%H:%M:%S"}

@@ -4,7 +4,7 @@ htmx requests get HTML fragments back; without JavaScript the same endpoints red
 fill page at the answer's anchor, so every action works both ways.
 """
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,7 +27,7 @@ from evidence.presentation import evidence_urls, mark_answer_evidence
 from .. import selectors, services
 from ..answer_rules import FIELD_LABELS
 from ..forms import AnswerForm
-from ..models import ChangeSource, SsrmOwnership
+from ..models import ChangeSource, ReviewStatus, SsrmOwnership
 from ..services.answers import CONTENT_FIELDS, EDITABLE_FIELDS
 
 
@@ -58,6 +58,7 @@ def _live(domains: list[dict]) -> dict:
     """What every save and review refreshes: the progress line and the domain counts."""
     for d in domains:
         d["slug"] = slugify(d["code"])
+        d["query"] = quote(d["code"])  # "A&A" -> "A%26A", once here rather than in templates
     totals = {key: sum(d[key] for d in domains) for key in ("total", "answered", "approved")}
     return {"domains": domains, "totals": totals}
 
@@ -153,6 +154,11 @@ def _mark_own_content(answers, user) -> None:
 
 
 def _fragment(request, answer, membership, *, status=200, **extra):
+    # The card as the page renders it, read by the page's own query: saves and reviews start
+    # from a lean answer_for_member, and the rare card they return pays for what it shows.
+    questionnaire = answer.questionnaire
+    answer = selectors.answers_for_fill_page(questionnaire, request.user).get(pk=answer.pk)
+    answer.questionnaire = questionnaire
     if membership.has_role(Role.REVIEWER):
         _mark_own_content([answer], request.user)
     mark_answer_evidence([answer], timezone.localdate())
@@ -171,6 +177,11 @@ def _fragment(request, answer, membership, *, status=200, **extra):
     return render_fragment(request, "caiq/_answer.html", context, status=status)
 
 
+def _counted(answer) -> tuple[bool, bool]:
+    """What the progress counts see of an answer: answered, approved."""
+    return answer.answer != "", answer.review_status == ReviewStatus.APPROVED
+
+
 def _back(answer):
     return redirect(f"{reverse('caiq:fill', args=[answer.questionnaire_id])}#answer-{answer.pk}")
 
@@ -183,6 +194,7 @@ def answer_save(request, pk, answer_pk):
     if not form.is_valid():
         return _fragment(request, answer, membership, status=400, errors=form.errors)
     content_before = [getattr(answer, field) for field in CONTENT_FIELDS]
+    counted_before = _counted(answer)
     try:
         saved = services.answer_update(
             answer=answer,
@@ -218,7 +230,12 @@ def answer_save(request, pk, answer_pk):
     if not request.htmx:
         messages.success(request, f"Saved {saved.question.code}.")
         return _back(saved)
-    live = _live(selectors.domain_progress(saved.questionnaire))
+    # The progress line and domain counts move only when the answer became answered or
+    # unanswered, or left "approved": most saves (a description being typed, Yes -> No) leave
+    # every count as the page shows it, and skip the count query.
+    live = {}
+    if _counted(saved) != counted_before:
+        live = _live(selectors.domain_progress(saved.questionnaire))
     # A reviewer who just changed the content may no longer approve it: say so in place.
     own_content = membership.has_role(Role.REVIEWER) and content_before != [
         getattr(saved, field) for field in CONTENT_FIELDS
@@ -261,7 +278,6 @@ def answer_review(request, pk, answer_pk, action):
         if error:
             messages.error(request, error)
         return _back(answer)
-    answer, _ = selectors.answer_for_member(request.user, pk, answer_pk)
     live = _live(selectors.domain_progress(answer.questionnaire))
     return _fragment(
         request,

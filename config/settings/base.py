@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.organizations",
+                "accounts.context_processors.navigation",
                 "caiq.context_processors.catalog_status",
             ],
         },
