@@ -4,6 +4,8 @@ whole questionnaire in one response; every save and review brings the counts up 
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Membership
@@ -92,6 +94,24 @@ def test_a_save_brings_the_progress_and_the_domains_counts_along(client, team, q
     assert bcr
     assert bcr.group(1) == "1"
     assert '<span id="count-all" hx-swap-oob="true">1/261</span>' in response.text
+
+
+def test_a_save_that_moves_no_count_sends_none_and_skips_the_count_query(
+    client, team, questionnaire
+):
+    client.force_login(team.contributor)
+    answer = questionnaire.answers.get(question__code="BCR-01.1")
+    htmx = {"HX-Request": "true"}
+    client.post(save_url(answer), {"answer": "Yes", "revision": 1}, headers=htmx)
+
+    with CaptureQueriesContext(connection) as typed:
+        response = client.post(save_url(answer), {"answer": "No", "revision": 2}, headers=htmx)
+
+    assert response.status_code == 200
+    assert 'id="revision-%d" hx-swap-oob="true"' % answer.pk in response.text
+    assert 'id="progress"' not in response.text
+    assert f'id="revision-{answer.pk}" hx-swap-oob="true"' in response.text
+    assert not [q for q in typed.captured_queries if "COUNT(" in q["sql"]]
 
 
 def test_an_approval_brings_the_approved_count_along(client, team, questionnaire):
