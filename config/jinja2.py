@@ -18,7 +18,7 @@ from caiq import presentation
 
 # The formats the fragments use, as strftime patterns: the same text as Django's formatter,
 # which parses its format string anew for each of the page's dates.
-_STRFTIME = {"Y-m-d H:i": "%Y-%m-%d %H:%M", "H:i:s": "%H:%M:%S"}
+_STRFTIME = {"Y-m-d": "%Y-%m-%d", "Y-m-d H:i": "%Y-%m-%d %H:%M", "H:i:s": "%H:%M:%S"}
 
 
 def _date(value, fmt: str) -> str:

@@ -142,8 +142,8 @@ def fill(request, pk):
         # Moving between domains or pages: the questions and the sidebar's current place only.
         return render_fragment(request, "caiq/_questions_swap.html", context)
     context["csrf_token"] = get_token(request)
-    context["sidebar"] = fragment_html(request, "caiq/_sidebar.html", context)
-    context["questions"] = fragment_html(request, "caiq/_questions.html", context)
+    context["next_url"] = request.get_full_path()
+    context["body"] = fragment_html(request, "caiq/_fill_body.html", context)
     return render(request, "caiq/fill.html", context)
 
 
