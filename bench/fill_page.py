@@ -125,6 +125,8 @@ def _configure(database_url: str, sqlite: bool) -> None:
 
 def _seed():
     """The sample catalog, an organisation of 8, and a questionnaire with 200 answers filled."""
+    from django.db import connection
+
     from accounts.models import Membership, Organization, Role, User
     from caiq import services
     from caiq.models import Answer, CspAnswer, SsrmOwnership
@@ -223,6 +225,10 @@ def _seed():
         .exclude(review_status="approved")
         .order_by("question__position")[:3]
     )
+    # Statistics, as a live database has them (PostgreSQL's autovacuum analyses tables soon after
+    # rows arrive): without them the planner assumes one row per table.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return questionnaire, contributor.user, save_answers
 
 

@@ -1,8 +1,11 @@
 """Reads of the catalog, shaped for pages and API. The catalog is shared by all organisations."""
 
 from dataclasses import dataclass
+from functools import cache
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -14,6 +17,7 @@ from .models import (
     Answer,
     AnswerChange,
     CatalogVersion,
+    Comment,
     Control,
     CspAnswer,
     Domain,
@@ -300,10 +304,38 @@ def _domain_rows(answers: QuerySet[Answer], *group: str) -> QuerySet:
     )
 
 
+@cache
+def _domain_progress_sql(vendor: str) -> str:
+    # ``vendor`` keys the cache: identifiers are quoted by the backend in use.
+    quote = connection.ops.quote_name
+    answer, question, control, domain = (
+        quote(model._meta.db_table) for model in (Answer, Question, Control, Domain)
+    )
+    return (
+        "SELECT d.code, d.title, d.position, COUNT(*),"  # noqa: S608 - quoted table names, values as parameters
+        " SUM(CASE WHEN a.answer <> '' THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN a.review_status = %s THEN 1 ELSE 0 END)"
+        f" FROM {answer} a JOIN {question} q ON q.id = a.question_id"
+        f" JOIN {control} c ON c.id = q.control_id JOIN {domain} d ON d.id = c.domain_id"
+        " WHERE a.questionnaire_id = %s"
+        " GROUP BY d.id, d.code, d.title, d.position ORDER BY d.position"
+    )
+
+
 def domain_progress(questionnaire: Questionnaire) -> list[dict]:
-    """Per domain: code, title, total, answered, approved, in catalog order. One query, read on
-    every fill page and save: it groups by domain only, not by questionnaire as well."""
-    return list(_domain_rows(Answer.objects.filter(questionnaire_id=questionnaire.pk)))
+    """Per domain: code, title, total, answered, approved, in catalog order. One query.
+
+    Read on every fill page and on every save that moves a count, so written as SQL: the same
+    aggregate built by the ORM (``_domain_rows``) spent 0.65 ms of its 0.85 ms in Django
+    compiling it and converting its rows (bench/fill_page.py; tests/caiq pin the counts).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _domain_progress_sql(connection.vendor), [ReviewStatus.APPROVED, questionnaire.pk]
+        )
+        rows = cursor.fetchall()
+    keys = ("code", "title", "position", "total", "answered", "approved")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def domain_progress_by_questionnaire(questionnaires: list[Questionnaire]) -> dict[int, list]:
@@ -340,6 +372,15 @@ FILL_PAGE_FIELDS = (
 )
 
 
+_comment_counts = (
+    Comment.objects.filter(answer=OuterRef("pk"))
+    .order_by()
+    .values("answer")
+    .annotate(n=Count("*"))
+    .values("n")
+)
+
+
 def answers_for_fill_page(
     questionnaire: Questionnaire,
     user: User,
@@ -353,7 +394,9 @@ def answers_for_fill_page(
     answers = (
         questionnaire.answers.select_related("question__control", "assignee", "updated_by")
         .only(*FILL_PAGE_FIELDS)
-        .annotate(comment_count=Count("comments"))
+        # A subquery, not Count("comments"): that grouped the whole wide row, which PostgreSQL
+        # sorted to aggregate (0.4 ms of the fill page's 12).
+        .annotate(comment_count=Coalesce(Subquery(_comment_counts, output_field=IntegerField()), 0))
         .order_by("question__position")
     )
     if domain:
