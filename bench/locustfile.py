@@ -50,7 +50,7 @@ JOB_POLL_S = 0.5
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 REVISION = re.compile(r'name="revision" value="(\d+)" id="revision-(\d+)"')
-DOMAIN_LINK = re.compile(r'href="\?domain=([^"&]+)')
+DOMAIN_LINK = re.compile(r'href="[^"?]*\?domain=([^"&]+)')
 QUESTIONNAIRE_LINK = re.compile(r'href="/questionnaires/\d+/"')
 ANSWERS = ("Yes", "No", "NA")
 SSRM = ("CSP-owned", "CSC-owned", "Shared CSP and CSC", "3rd-party outsourced")

@@ -12,7 +12,7 @@ and the same contributor, so only the volume around them changes:
 - questionnaire list, search: ``GET /questionnaires/?q=%23000``, the 9 questionnaires
   numbered #0001 to #0009 at every size (a search through all of them, 9 rows shown)
 - dashboard: ``GET /``
-- fill page: ``GET /questionnaires/<id>/`` (261 answers)
+- fill page: ``GET /questionnaires/<id>/``, its first view (one domain)
 - answer save: htmx ``POST`` of one answer, alternating Yes and No
 - API answer list: ``GET /api/v1/answers/?questionnaire=<id>&page_size=261``
 - API updated_since pull: ``GET /api/v1/answers/?updated_since=<30 days ago>&page_size=100``,
@@ -73,7 +73,7 @@ ROWS = {
     "list": "questionnaire list, page 1",
     "list_search": "questionnaire list, search",
     "dashboard": "dashboard",
-    "fill": "fill page (261 answers)",
+    "fill": "fill page, first view",
     "save": "answer save (htmx POST)",
     "api_list": "API answer list (261)",
     "api_since": f"API updated_since pull ({PULL_PAGE})",
@@ -273,7 +273,7 @@ def build(size: int) -> Size:
         state["revision"], state["value"] = revision, value
 
     exported = export_xlsx(questionnaire)
-    changed = _all_changed(exported, questionnaire.version.layout)
+    changed = _all_changed(exported, questionnaire.version.layout, "Reviewed.")
 
     def import_one(data: bytes):
         return import_workbook(

@@ -351,10 +351,7 @@ def domain_progress_by_questionnaire(questionnaires: list[Questionnaire]) -> dic
 # column of every joined table on each query, which showed in the fill page's profile.
 FILL_PAGE_FIELDS = (
     "questionnaire_id",
-    "answer",
-    "ssrm",
-    "implementation",
-    "csc_responsibilities",
+    *CONTENT_FIELDS,
     "internal_notes",
     "review_status",
     "carry_over",
