@@ -20,8 +20,10 @@ and the same contributor, so only the volume around them changes:
   questionnaires up (fewer below, when fewer changed in 30 days)
 - export xlsx: ``export_xlsx`` of the questionnaire into the catalog's workbook
 - import xlsx, unchanged: the exported workbook imported back (nothing changes)
-- import xlsx, changed: a workbook whose 261 implementation texts differ, alternating with
-  the exported one, so every run writes 261 answers and their history
+- import xlsx, every row reworded: a workbook whose 261 implementation texts differ,
+  alternating with the exported one, so every run writes answers and their history (all 261
+  the first time, then the answered ones: a blank cell in the exported workbook never erases a
+  description)
 
 Server time through Django's test Client, in-process (no network), with the garbage-collector
 tuning of config/wsgi.py (config/runtime.py); queries counted once per row and size, outside
@@ -79,7 +81,7 @@ ROWS = {
     "api_since": f"API updated_since pull ({PULL_PAGE})",
     "export": "export xlsx",
     "import_same": "import xlsx, unchanged",
-    "import_changed": "import xlsx, 261 changed",
+    "import_changed": "import xlsx, every row reworded",
 }
 
 
@@ -291,8 +293,10 @@ def build(size: int) -> Size:
         data = turn["next"]
         turn["next"] = exported if data is changed else changed
         summary = import_one(data)
-        if summary.new + summary.changed != 261:
-            raise RuntimeError(f"expected 261 answers to change: {summary}")
+        # All 261 the first time; from then on the answered ones, each way (a blank cell in the
+        # exported workbook never erases the description an unanswered row was given).
+        if summary.new + summary.changed == 0:
+            raise RuntimeError(f"expected answers to change: {summary}")
 
     def finish():  # leave the answers as they were imported from the seed
         if turn["next"] is exported:
