@@ -308,7 +308,7 @@ def _environment(args, folder: Path) -> dict:
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1",
             "DATABASE_URL": args.database_url,
-            "REDIS_URL": args.redis_url,
+            "CACHE_URL": args.redis_url,
             "CELERY_BROKER_URL": args.redis_url,
             "CONN_MAX_AGE": "60",
             "DATA_DIR": str(folder / "data"),

@@ -53,7 +53,7 @@ def check_database() -> str:
 
 
 def check_cache() -> str:
-    if not settings.REDIS_URL:
+    if not settings.CACHE_URL:
         return "local memory"
     cache = caches["default"]
     key, value = f"healthz:{uuid.uuid4().hex}", "ok"

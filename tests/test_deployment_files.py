@@ -24,7 +24,8 @@ from config.health import CHECKS
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-APP_SERVICES = ("web", "worker", "beat")
+APP_SERVICES = ("migrate", "web", "worker", "beat")
+LONG_RUNNING = ("web", "worker", "beat")
 
 
 def words(command) -> list[str]:
@@ -64,19 +65,54 @@ def test_the_app_services_use_production_settings():
 def test_every_service_has_a_health_check_and_web_asks_healthz():
     services = COMPOSE["services"]
 
-    assert {name for name, service in services.items() if service["healthcheck"]["test"]} == {
-        "web",
-        "worker",
-        "beat",
-        "db",
-        "redis",
-    }
+    running = {name for name, service in services.items() if service.get("restart") != "no"}
+
+    assert running == {"web", "worker", "beat", "db", "broker", "cache"}
+    assert {name for name in running if services[name]["healthcheck"]["test"]} == running
     web = words(services["web"]["healthcheck"]["test"][1:])
     assert web[:3] == ["python", "-m", "config.health"]
     assert web[3].startswith("http://127.0.0.1:8000/healthz")
     beat = words(services["beat"]["healthcheck"]["test"][1:])
     assert beat[:4] == ["python", "-m", "config.health", "--local"]
     assert set(beat[4].split(",")) <= set(CHECKS)
+
+
+def test_migrations_run_once_before_web_worker_and_beat_start():
+    services = COMPOSE["services"]
+
+    assert words(services["migrate"]["command"])[:3] == ["python", "manage.py", "migrate"]
+    for name in LONG_RUNNING:
+        assert services[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }
+        assert "migrate" not in words(services[name]["command"])
+
+
+def test_web_scales_over_a_port_range_bound_to_this_host():
+    (ports,) = COMPOSE["services"]["web"]["ports"]
+    host, first_last, container = ports.split(":")
+
+    assert host == "127.0.0.1"
+    assert container == "8000"
+    first, last = (int(port) for port in first_last.split("-"))
+    assert last - first >= 9  # --scale web=10 finds a port for each
+
+
+def test_the_broker_never_evicts_and_the_cache_may():
+    services = COMPOSE["services"]
+    app = services["web"]["environment"]
+
+    broker, cache = words(services["broker"]["command"]), words(services["cache"]["command"])
+    assert broker[broker.index("--maxmemory-policy") + 1] == "noeviction"
+    assert cache[cache.index("--maxmemory-policy") + 1] == "allkeys-lru"
+    assert app["CELERY_BROKER_URL"].startswith("redis://broker:")
+    assert app["CACHE_URL"].startswith("redis://cache:")
+
+
+def test_postgresql_is_costed_for_ssd_storage():
+    command = words(COMPOSE["services"]["db"]["command"])
+
+    assert "random_page_cost=1.1" in command
 
 
 def test_web_runs_gunicorn_with_its_config_file_which_logs_json():
@@ -148,6 +184,7 @@ def probe_production(expression: str, **env) -> str:
             "DJANGO_SETTINGS_MODULE": "config.settings.prod",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "DATABASE_URL": "postgres://caiq@db:5432/caiq",
+            "CELERY_BROKER_URL": "redis://broker:6379/0",
             **env,
         },
         capture_output=True,

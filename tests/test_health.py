@@ -48,7 +48,7 @@ def test_it_reports_ok_without_a_login_and_is_never_cached(client, db, settings)
     body = response.json()
     assert body["status"] == "ok"
     assert body["checks"]["database"] == "ok"
-    assert body["checks"]["cache"] == ("ok" if settings.REDIS_URL else "local memory")
+    assert body["checks"]["cache"] == ("ok" if settings.CACHE_URL else "local memory")
     # The test settings have no broker: Celery runs tasks in-process.
     assert (body["checks"]["broker"], body["checks"]["worker"]) == ("in-process", "in-process")
 
@@ -67,7 +67,7 @@ def test_a_failing_database_answers_503_naming_it_without_its_error_text(client,
 
 
 def test_an_unreachable_redis_answers_503_naming_the_cache(client, db, settings, dead_redis_url):
-    settings.REDIS_URL = dead_redis_url
+    settings.CACHE_URL = dead_redis_url
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

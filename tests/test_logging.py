@@ -46,6 +46,8 @@ def production(**env) -> dict:
         "SECURE_SSL_REDIRECT": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "CELERY_BROKER_URL": "",
+        "CELERY_TASK_ALWAYS_EAGER": "true",  # in-process, on purpose: no broker here
+        "CACHE_URL": "",
         "REDIS_URL": "",
         **env,
     }

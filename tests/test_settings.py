@@ -13,7 +13,8 @@ def run_python(code: str, **env) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DATABASE_URL"} and not k.startswith("DJANGO_")
+        if k not in {"SECRET_KEY", "DATABASE_URL", "CACHE_URL", "REDIS_URL"}
+        and not k.startswith(("DJANGO_", "CELERY_"))
     }
     return subprocess.run(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", code],
@@ -59,10 +60,43 @@ def test_the_deploy_check_on_production_settings_reports_nothing():
         "--settings",
         "config.settings.prod",
         SECRET_KEY=secrets.token_urlsafe(50),
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
     )
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_refuses_to_start_without_a_broker():
+    result = probe("config.settings.prod", "s.DEBUG", SECRET_KEY=secrets.token_urlsafe(50))
+
+    assert result.returncode != 0
+    assert "CELERY_BROKER_URL must be set in production" in result.stderr
+    assert "CELERY_TASK_ALWAYS_EAGER=true" in result.stderr
+
+
+def test_production_runs_tasks_in_process_only_when_asked_to():
+    result = probe(
+        "config.settings.prod",
+        "s.CELERY_TASK_ALWAYS_EAGER",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        CELERY_TASK_ALWAYS_EAGER="true",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+def test_the_cache_and_the_broker_are_separate_settings():
+    result = probe(
+        "config.settings.prod",
+        "s.CELERY_BROKER_URL, s.CACHES['default']['LOCATION']",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        CELERY_BROKER_URL="redis://broker:6379/0",
+        CACHE_URL="redis://cache:6379/0",
+    )
+
+    assert result.stdout.split() == ["redis://broker:6379/0", "redis://cache:6379/0"]
 
 
 def test_development_defaults_to_sqlite_under_the_data_folder(tmp_path):

@@ -299,12 +299,15 @@ LOG_FORMAT = env("LOG_FORMAT", "plain")
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = logging_config(LOG_FORMAT, level=LOG_LEVEL)
 
-# A shared cache in production (Redis); each process's memory otherwise.
-REDIS_URL = env("REDIS_URL")
+# A shared cache in production (Redis); each process's memory otherwise. Its own setting, apart
+# from CELERY_BROKER_URL: the cache's Redis may evict keys (allkeys-lru), the broker's must not
+# (noeviction), so in production they are two servers (docker-compose.yml). REDIS_URL, the
+# name this setting had before, is still read.
+CACHE_URL = env("CACHE_URL") or env("REDIS_URL")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }

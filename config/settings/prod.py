@@ -15,6 +15,15 @@ from .base import env, env_bool
 if not SECRET_KEY:  # noqa: F405
     raise ImproperlyConfigured("SECRET_KEY must be set in production (environment variable).")
 
+# Without a broker, tasks would run inside the web process: a 10-minute import inside a request
+# that gunicorn kills after 60 seconds. Production says so, unless asked for on purpose.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+if not CELERY_BROKER_URL and not CELERY_TASK_ALWAYS_EAGER:  # noqa: F405
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL must be set in production (e.g. redis://broker:6379/0), or "
+        "CELERY_TASK_ALWAYS_EAGER=true to run tasks inside the web process on purpose."
+    )
+
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -36,7 +45,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     # A database that stops answering fails a request (and /healthz) instead of hanging it.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5  # noqa: F405
-if REDIS_URL:  # noqa: F405
+if CACHE_URL:  # noqa: F405
     # The same for Redis: redis-py waits forever on a silent server unless told otherwise.
     CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 2, "socket_timeout": 5}  # noqa: F405
 

@@ -37,7 +37,7 @@ def broker_and_cache_at(url: str, caches: dict) -> Iterator[Celery]:
     """The settings of a deployment whose Redis is ``url``, and a Celery app made from them (a
     fresh one: the project's app already read the test settings, eager and brokerless)."""
     with override_settings(
-        REDIS_URL=url, CACHES=caches, CELERY_BROKER_URL=url, CELERY_TASK_ALWAYS_EAGER=False
+        CACHE_URL=url, CACHES=caches, CELERY_BROKER_URL=url, CELERY_TASK_ALWAYS_EAGER=False
     ):
         app = Celery("caiq-drill")
         app.config_from_object("django.conf:settings", namespace="CELERY")
