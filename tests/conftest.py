@@ -63,3 +63,41 @@ def official_workbook(tmp_path) -> Path:
     path = tmp_path / OFFICIAL_FILENAME
     path.write_bytes(official_bytes())
     return path
+
+
+# --- S3-compatible object storage ---------------------------------------------------------------
+
+S3_REGION = "us-east-1"
+S3_KEY = "testing"  # moto accepts any credentials
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """moto's server on loopback, once per session: a real HTTP S3 API, spoken to by
+    django-storages' S3Storage through boto3 exactly as in production."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint):
+    """A fresh bucket: its name and a boto3 client to look at its objects directly."""
+    import uuid
+
+    import boto3
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name=S3_REGION,
+        aws_access_key_id=S3_KEY,
+        aws_secret_access_key=S3_KEY,
+    )
+    name = f"caiq-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=name)
+    return name, client

@@ -161,41 +161,74 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-# Uploaded files (catalog templates, evidence) are private: there is no MEDIA_URL, they are
-# stored outside any served folder and leave only through views that check access.
+# Uploaded files (catalog templates, job inputs and results, evidence) are private: there is no
+# MEDIA_URL, they are stored outside any served folder and leave only through views that check
+# access. They stream through those views from either storage (never a presigned link): the
+# access check, the audit record and the download headers (Content-Disposition, a sandboxing
+# Content-Security-Policy) then hold for S3 as for disk, and a link cannot be passed on.
+# FILE_STORAGE=s3 puts them on S3-compatible object storage (django-storages): what web
+# processes and workers on separate hosts need, since none of them then keeps a file on its disk.
 PRIVATE_STORAGE_ROOT = Path(env("PRIVATE_STORAGE_ROOT", str(DATA_DIR / "private")))
+LOCAL_PRIVATE_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": PRIVATE_STORAGE_ROOT, "base_url": None},
+}
+
+
+def s3_storage(prefix: str, **names: str) -> dict:
+    """django-storages' S3Storage on the bucket the S3_* variables name (``names`` may point a
+    setting at another variable), its objects under ``prefix``."""
+    options = {
+        "bucket_name": env(names.get("bucket", "S3_BUCKET")),
+        "endpoint_url": env(names.get("endpoint", "S3_ENDPOINT_URL")),
+        "region_name": env(names.get("region", "S3_REGION"), "us-east-1"),
+        "access_key": env(names.get("access_key", "S3_ACCESS_KEY")),
+        "secret_key": env(names.get("secret_key", "S3_SECRET_KEY")),
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    if prefix:
+        options["location"] = prefix
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+FILE_STORAGE = env("FILE_STORAGE", "local")
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_STORAGE_ROOT, "base_url": None},
-    },
+    # Catalog templates, job inputs and results.
+    "default": (
+        s3_storage(env("S3_FILES_PREFIX", "files"))
+        if FILE_STORAGE == "s3"
+        else LOCAL_PRIVATE_STORAGE
+    ),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
 
-# Evidence files: local disk by default, S3-compatible object storage when EVIDENCE_STORAGE=s3.
+# Evidence files: where FILE_STORAGE puts the other files unless EVIDENCE_STORAGE says otherwise.
+# EVIDENCE_S3_* (the settings evidence had before FILE_STORAGE) override the S3_* values; its
+# objects stay at the bucket's root unless EVIDENCE_S3_PREFIX is set, as they always were.
 EVIDENCE_MAX_BYTES = int(env("EVIDENCE_MAX_BYTES", str(25 * 1024 * 1024)))
 CLAMAV_ADDRESS = env("CLAMAV_ADDRESS")  # "host:port" or "unix:/run/clamav/clamd.ctl"
-if env("EVIDENCE_STORAGE", "local") == "s3":
-    STORAGES["evidence"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env("EVIDENCE_S3_BUCKET"),
-            "endpoint_url": env("EVIDENCE_S3_ENDPOINT_URL"),
-            "region_name": env("EVIDENCE_S3_REGION", "us-east-1"),
-            "access_key": env("EVIDENCE_S3_ACCESS_KEY"),
-            "secret_key": env("EVIDENCE_S3_SECRET_KEY"),
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
-    }
+
+
+def _evidence_variable(setting: str) -> str:
+    own = f"EVIDENCE_S3_{setting}"
+    return own if env(own) else f"S3_{setting}"
+
+
+if env("EVIDENCE_STORAGE", FILE_STORAGE) == "s3":
+    STORAGES["evidence"] = s3_storage(
+        env("EVIDENCE_S3_PREFIX", ""),
+        bucket=_evidence_variable("BUCKET"),
+        endpoint=_evidence_variable("ENDPOINT_URL"),
+        region=_evidence_variable("REGION"),
+        access_key=_evidence_variable("ACCESS_KEY"),
+        secret_key=_evidence_variable("SECRET_KEY"),
+    )
 else:
-    STORAGES["evidence"] = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_STORAGE_ROOT, "base_url": None},
-    }
+    STORAGES["evidence"] = LOCAL_PRIVATE_STORAGE
 
 # Upload limits. Workbooks are checked again, entry by entry, by caiq.xlsx.guard.
 WORKBOOK_MAX_BYTES = int(env("WORKBOOK_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -1,0 +1,179 @@
+"""Catalog templates and job files on S3-compatible object storage (FILE_STORAGE=s3).
+
+The object store is moto's server on loopback (tests/conftest.py); the files go through
+django-storages' S3Storage as in production, and nothing lands on the local disk.
+"""
+
+import ast
+from io import StringIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from caiq.models import JobStatus
+from caiq.services import catalog_import, questionnaire_create
+from caiq.services.jobs import job_start
+from caiq.services.transfer import export_xlsx
+from caiq.xlsx.builder import build_caiq_xlsx
+from evidence.services import evidence_create
+from tests.conftest import S3_KEY
+from tests.evidence.test_upload_matrix import PDF
+from tests.test_settings import probe
+
+from .conftest import ten_question_structure
+
+pytestmark = pytest.mark.django_db
+
+
+def s3_config(endpoint: str, bucket: str, location: str = "files") -> dict:
+    """What config/settings/base.py builds for FILE_STORAGE=s3 (pinned below)."""
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint,
+        "region_name": "us-east-1",
+        "access_key": S3_KEY,
+        "secret_key": S3_KEY,
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    if location:
+        options["location"] = location
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+def test_file_storage_s3_puts_files_and_evidence_in_the_bucket():
+    result = probe(
+        "config.settings.dev",
+        "(s.STORAGES['default'], s.STORAGES['evidence'])",
+        FILE_STORAGE="s3",
+        S3_BUCKET="caiq-files",
+        S3_ENDPOINT_URL="http://127.0.0.1:9000",
+        S3_ACCESS_KEY=S3_KEY,
+        S3_SECRET_KEY=S3_KEY,
+    )
+
+    assert result.returncode == 0, result.stderr
+    files, evidence = ast.literal_eval(result.stdout.strip())
+    assert files == s3_config("http://127.0.0.1:9000", "caiq-files")
+    # Evidence keeps the bucket's root, where EVIDENCE_STORAGE=s3 always put it.
+    assert evidence == s3_config("http://127.0.0.1:9000", "caiq-files", location="")
+
+
+def test_without_file_storage_files_stay_on_the_local_disk(tmp_path):
+    result = probe(
+        "config.settings.dev",
+        "s.STORAGES['default']['BACKEND'], s.STORAGES['evidence']['BACKEND']",
+        DATA_DIR=str(tmp_path),
+    )
+
+    assert result.stdout.split() == ["django.core.files.storage.FileSystemStorage"] * 2
+
+
+@pytest.fixture
+def files_on_s3(settings, s3_endpoint, s3_bucket, tmp_path):
+    bucket, client = s3_bucket
+    settings.STORAGES = {**settings.STORAGES, "default": s3_config(s3_endpoint, bucket)}
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "never-used"
+
+    def keys() -> list[str]:
+        return sorted(o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", []))
+
+    return keys
+
+
+def test_a_catalog_template_and_an_export_job_live_in_the_bucket_and_download_from_it(
+    client, team, admin_membership, files_on_s3, django_capture_on_commit_callbacks, tmp_path
+):
+    version = catalog_import(
+        data=build_caiq_xlsx(ten_question_structure()), filename="small.xlsx"
+    ).version
+    questionnaire = questionnaire_create(
+        membership=admin_membership, version=version, name="On S3", service_name="Bucket"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_start(
+            questionnaire=questionnaire,
+            membership=admin_membership,
+            user=team.admin,
+            kind="export_xlsx",
+        )
+    job.refresh_from_db()
+    client.force_login(team.admin)
+
+    download = client.get(
+        reverse("caiq:job_download", args=[questionnaire.pk, job.pk]), follow=False
+    )
+
+    assert job.status == JobStatus.SUCCEEDED
+    keys = files_on_s3()
+    assert f"files/{version.template.name}" in keys
+    assert f"files/{job.result.name}" in keys
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == export_xlsx(questionnaire)
+    assert not (tmp_path / "never-used").exists()
+
+
+def test_move_files_to_storage_copies_every_local_file_to_the_bucket_once(
+    settings, team, admin_membership, s3_endpoint, s3_bucket, django_capture_on_commit_callbacks
+):
+    # On the local disk first, as a deployment that started with FILE_STORAGE=local.
+    version = catalog_import(
+        data=build_caiq_xlsx(ten_question_structure()), filename="small.xlsx"
+    ).version
+    questionnaire = questionnaire_create(
+        membership=admin_membership, version=version, name="Moving", service_name="Disk"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_start(
+            questionnaire=questionnaire,
+            membership=admin_membership,
+            user=team.admin,
+            kind="export_xlsx",
+        )
+    job.refresh_from_db()
+    item = evidence_create(
+        membership=admin_membership,
+        user=team.admin,
+        title="Policy",
+        upload=SimpleUploadedFile("policy.pdf", PDF),
+    )
+    local = str(settings.PRIVATE_STORAGE_ROOT)
+    bucket, s3 = s3_bucket
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": s3_config(s3_endpoint, bucket),
+        "evidence": s3_config(s3_endpoint, bucket, location=""),
+    }
+
+    def run(*args) -> str:
+        out = StringIO()
+        call_command("move_files_to_storage", "--source", local, *args, stdout=out)
+        return out.getvalue()
+
+    dry = run("--dry-run")
+    assert "Templates and job files (dry run): 2 copied" in dry
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)  # nothing written
+
+    first, again = run(), run()
+
+    objects = {o["Key"]: o["Size"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]}
+    assert set(objects) == {
+        f"files/{version.template.name}",
+        f"files/{job.result.name}",
+        item.versions.get().stored_file.storage_name,
+    }
+    assert objects[f"files/{job.result.name}"] == len(export_xlsx(questionnaire))
+    assert "Templates and job files: 2 copied, 0 already there" in first
+    assert "Evidence files: 1 copied" in first
+    assert "Templates and job files: 0 copied, 2 already there" in again
+    with job.result.open("rb") as handle:  # now read from the bucket
+        assert handle.read() == export_xlsx(questionnaire)
+
+    (settings.PRIVATE_STORAGE_ROOT / version.template.name).unlink()
+    s3.delete_object(Bucket=bucket, Key=f"files/{version.template.name}")
+    with pytest.raises(CommandError, match="1 file"):
+        run()
