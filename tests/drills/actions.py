@@ -72,7 +72,25 @@ def publish(job_id: str) -> dict:
     return {"task": run_job.delay(int(job_id)).id}
 
 
-ACTIONS = {"prepare": prepare, "start_export": start_export, "reap": reap, "publish": publish}
+def export_digest(questionnaire_id: str) -> dict:
+    """The questionnaire's export built in this one process, without a job: the reference the
+    drills compare a job's file with."""
+    import hashlib
+
+    from caiq.models import Questionnaire
+    from caiq.services.transfer import export_xlsx
+
+    data = export_xlsx(Questionnaire.objects.get(pk=questionnaire_id))
+    return {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+
+
+ACTIONS = {
+    "prepare": prepare,
+    "start_export": start_export,
+    "reap": reap,
+    "publish": publish,
+    "export_digest": export_digest,
+}
 
 if __name__ == "__main__":
     django.setup()

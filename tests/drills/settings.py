@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from config.settings.base import s3_storage
 from config.settings.test import *  # noqa: F403
 from config.settings.test import CELERY_BROKER_TRANSPORT_OPTIONS, CELERY_BROKER_URL, STORAGES
 
@@ -33,6 +34,9 @@ STORAGES = {
     "default": {**STORAGES["default"], "OPTIONS": {"location": PRIVATE_STORAGE_ROOT}},
     "evidence": {**STORAGES["evidence"], "OPTIONS": {"location": PRIVATE_STORAGE_ROOT}},
 }
+if os.environ.get("FILE_STORAGE") == "s3":
+    # What production builds for FILE_STORAGE=s3 (config/settings/base.py), on the S3_* values.
+    STORAGES = {**STORAGES, "default": s3_storage("files"), "evidence": s3_storage("")}
 
 if CELERY_BROKER_URL and CELERY_BROKER_URL.startswith("filesystem"):
     # The result backend defaults to the broker's URL, and a folder is no result store (no
