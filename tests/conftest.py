@@ -71,6 +71,23 @@ S3_REGION = "us-east-1"
 S3_KEY = "testing"  # moto accepts any credentials
 
 
+def s3_config(endpoint: str, bucket: str, location: str = "") -> dict:
+    """What config.settings.base.s3_storage builds for these values (tests pin the two)."""
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint,
+        "region_name": S3_REGION,
+        "access_key": S3_KEY,
+        "secret_key": S3_KEY,
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    if location:
+        options["location"] = location
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 @pytest.fixture(scope="session")
 def s3_endpoint():
     """moto's server on loopback, once per session: a real HTTP S3 API, spoken to by

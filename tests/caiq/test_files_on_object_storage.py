@@ -19,30 +19,13 @@ from caiq.services.jobs import job_start
 from caiq.services.transfer import export_xlsx
 from caiq.xlsx.builder import build_caiq_xlsx
 from evidence.services import evidence_create
-from tests.conftest import S3_KEY
+from tests.conftest import S3_KEY, s3_config
 from tests.evidence.test_upload_matrix import PDF
 from tests.test_settings import probe
 
 from .conftest import ten_question_structure
 
 pytestmark = pytest.mark.django_db
-
-
-def s3_config(endpoint: str, bucket: str, location: str = "files") -> dict:
-    """What config/settings/base.py builds for FILE_STORAGE=s3 (pinned below)."""
-    options = {
-        "bucket_name": bucket,
-        "endpoint_url": endpoint,
-        "region_name": "us-east-1",
-        "access_key": S3_KEY,
-        "secret_key": S3_KEY,
-        "default_acl": "private",
-        "querystring_auth": True,
-        "file_overwrite": False,
-    }
-    if location:
-        options["location"] = location
-    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
 
 
 def test_file_storage_s3_puts_files_and_evidence_in_the_bucket():
@@ -58,7 +41,7 @@ def test_file_storage_s3_puts_files_and_evidence_in_the_bucket():
 
     assert result.returncode == 0, result.stderr
     files, evidence = ast.literal_eval(result.stdout.strip())
-    assert files == s3_config("http://127.0.0.1:9000", "caiq-files")
+    assert files == s3_config("http://127.0.0.1:9000", "caiq-files", location="files")
     # Evidence keeps the bucket's root, where EVIDENCE_STORAGE=s3 always put it.
     assert evidence == s3_config("http://127.0.0.1:9000", "caiq-files", location="")
 
@@ -73,10 +56,32 @@ def test_without_file_storage_files_stay_on_the_local_disk(tmp_path):
     assert result.stdout.split() == ["django.core.files.storage.FileSystemStorage"] * 2
 
 
+def exported(membership, capture_on_commit):
+    """A catalog, a questionnaire on it and a finished export job, through the services."""
+    version = catalog_import(
+        data=build_caiq_xlsx(ten_question_structure()), filename="small.xlsx"
+    ).version
+    questionnaire = questionnaire_create(
+        membership=membership, version=version, name="Stored", service_name="Files"
+    )
+    with capture_on_commit(execute=True):
+        job = job_start(
+            questionnaire=questionnaire,
+            membership=membership,
+            user=membership.user,
+            kind="export_xlsx",
+        )
+    job.refresh_from_db()
+    return version, questionnaire, job
+
+
 @pytest.fixture
 def files_on_s3(settings, s3_endpoint, s3_bucket, tmp_path):
     bucket, client = s3_bucket
-    settings.STORAGES = {**settings.STORAGES, "default": s3_config(s3_endpoint, bucket)}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": s3_config(s3_endpoint, bucket, location="files"),
+    }
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "never-used"
 
     def keys() -> list[str]:
@@ -88,20 +93,7 @@ def files_on_s3(settings, s3_endpoint, s3_bucket, tmp_path):
 def test_a_catalog_template_and_an_export_job_live_in_the_bucket_and_download_from_it(
     client, team, admin_membership, files_on_s3, django_capture_on_commit_callbacks, tmp_path
 ):
-    version = catalog_import(
-        data=build_caiq_xlsx(ten_question_structure()), filename="small.xlsx"
-    ).version
-    questionnaire = questionnaire_create(
-        membership=admin_membership, version=version, name="On S3", service_name="Bucket"
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        job = job_start(
-            questionnaire=questionnaire,
-            membership=admin_membership,
-            user=team.admin,
-            kind="export_xlsx",
-        )
-    job.refresh_from_db()
+    version, questionnaire, job = exported(admin_membership, django_capture_on_commit_callbacks)
     client.force_login(team.admin)
 
     download = client.get(
@@ -121,20 +113,7 @@ def test_move_files_to_storage_copies_every_local_file_to_the_bucket_once(
     settings, team, admin_membership, s3_endpoint, s3_bucket, django_capture_on_commit_callbacks
 ):
     # On the local disk first, as a deployment that started with FILE_STORAGE=local.
-    version = catalog_import(
-        data=build_caiq_xlsx(ten_question_structure()), filename="small.xlsx"
-    ).version
-    questionnaire = questionnaire_create(
-        membership=admin_membership, version=version, name="Moving", service_name="Disk"
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        job = job_start(
-            questionnaire=questionnaire,
-            membership=admin_membership,
-            user=team.admin,
-            kind="export_xlsx",
-        )
-    job.refresh_from_db()
+    version, questionnaire, job = exported(admin_membership, django_capture_on_commit_callbacks)
     item = evidence_create(
         membership=admin_membership,
         user=team.admin,
@@ -145,8 +124,8 @@ def test_move_files_to_storage_copies_every_local_file_to_the_bucket_once(
     bucket, s3 = s3_bucket
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": s3_config(s3_endpoint, bucket),
-        "evidence": s3_config(s3_endpoint, bucket, location=""),
+        "default": s3_config(s3_endpoint, bucket, location="files"),
+        "evidence": s3_config(s3_endpoint, bucket),
     }
 
     def run(*args) -> str:

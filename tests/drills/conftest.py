@@ -125,6 +125,26 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def start_web(spawn, env: dict[str, str], name: str = "gunicorn", *, threads: int = 1):
+    """gunicorn serving the app on a free loopback port, one worker: the process and its URL."""
+    port = free_port()
+    process = spawn(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            f"--bind=127.0.0.1:{port}",
+            "--workers=1",
+            f"--threads={threads}",
+            "--timeout=30",
+        ],
+        env=env,
+        name=name,
+    )
+    return process, f"http://127.0.0.1:{port}"
+
+
 @dataclass(frozen=True)
 class JobRow:
     status: str

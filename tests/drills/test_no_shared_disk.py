@@ -23,7 +23,7 @@ from tests.caiq.conftest import ten_question_structure
 from tests.conftest import S3_KEY, S3_REGION
 from tests.evidence.test_upload_matrix import PDF
 
-from .conftest import ON_POSTGRES, DrillDatabase, Process, free_port, wait_until
+from .conftest import ON_POSTGRES, DrillDatabase, Process, start_web, wait_until
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
@@ -74,22 +74,8 @@ def deployment(spawn, drill_database: DrillDatabase, s3_endpoint, s3_bucket, tmp
     for name in ("web-a", "web-b"):
         folder = tmp_path / name
         folder.mkdir()
-        port = free_port()
-        process = spawn(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi:application",
-                f"--bind=127.0.0.1:{port}",
-                "--workers=1",
-                "--threads=2",
-                "--timeout=60",
-            ],
-            env=env(folder),
-            name=name,
-        )
-        hosts[name] = Host(process, folder, f"http://127.0.0.1:{port}")
+        process, base = start_web(spawn, env(folder), name, threads=2)
+        hosts[name] = Host(process, folder, base)
     for name in ("worker-1", "worker-2"):
         folder = tmp_path / name
         folder.mkdir()

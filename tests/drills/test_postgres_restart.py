@@ -10,7 +10,6 @@ but answer within seconds; once PostgreSQL is back they succeed again.
 import os
 import shutil
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -20,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.db import connections
 
-from .conftest import DATABASE_URL, ON_POSTGRES, Process, free_port, wait_until
+from .conftest import DATABASE_URL, ON_POSTGRES, Process, start_web, wait_until
 
 pytestmark = [
     pytest.mark.drill,
@@ -69,21 +68,8 @@ class Server:
 
 @pytest.fixture
 def server(spawn, drill_database) -> Server:
-    port = free_port()
-    process = spawn(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            f"--bind=127.0.0.1:{port}",
-            "--workers=1",
-            "--timeout=30",
-        ],
-        env=drill_database.env(),
-        name="gunicorn",
-    )
-    server = Server(process, f"http://127.0.0.1:{port}", drill_database.seed["token"])
+    process, base = start_web(spawn, drill_database.env())
+    server = Server(process, base, drill_database.seed["token"])
 
     def answers():
         if not process.alive:

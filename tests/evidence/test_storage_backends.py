@@ -6,11 +6,9 @@ spoken to by django-storages' S3Storage through boto3 exactly as in production.
 
 import ast
 import io
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import boto3
 import pytest
 from django.core.files.storage import FileSystemStorage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -26,13 +24,10 @@ from evidence.models import Evidence, StoredFile
 from evidence.services import evidence_create, evidence_link
 from evidence.storage import evidence_storage
 from tests.caiq.conftest import ten_question_structure
+from tests.conftest import S3_KEY, s3_config
 from tests.test_settings import probe
 
 from .test_upload_matrix import PDF, SAMPLES
-
-REGION = "us-east-1"
-KEY_ID = "testing"
-SECRET = "testing"  # moto accepts any credentials
 
 
 @dataclass
@@ -65,23 +60,6 @@ class Backend:
             self.client.delete_object(Bucket=self.bucket, Key=name)
 
 
-def s3_config(endpoint: str, bucket: str) -> dict:
-    """What config/settings/base.py builds for EVIDENCE_STORAGE=s3 (pinned by a test below)."""
-    return {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": bucket,
-            "endpoint_url": endpoint,
-            "region_name": REGION,
-            "access_key": KEY_ID,
-            "secret_key": SECRET,
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
-    }
-
-
 @pytest.fixture(params=["local", "s3"])
 def evidence_backend(request, settings, tmp_path) -> Backend:
     if request.param == "local":
@@ -92,15 +70,7 @@ def evidence_backend(request, settings, tmp_path) -> Backend:
         }
     else:
         endpoint = request.getfixturevalue("s3_endpoint")
-        bucket = f"evidence-{uuid.uuid4().hex[:12]}"
-        client = boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            region_name=REGION,
-            aws_access_key_id=KEY_ID,
-            aws_secret_access_key=SECRET,
-        )
-        client.create_bucket(Bucket=bucket)
+        bucket, client = request.getfixturevalue("s3_bucket")
         backend = Backend("s3", bucket=bucket, client=client)
         config = s3_config(endpoint, bucket)
     settings.STORAGES = {**settings.STORAGES, "evidence": config}
@@ -123,8 +93,8 @@ def test_the_s3_settings_under_test_are_those_evidence_storage_s3_configures():
         EVIDENCE_STORAGE="s3",
         EVIDENCE_S3_BUCKET="caiq-evidence",
         EVIDENCE_S3_ENDPOINT_URL="http://127.0.0.1:9000",
-        EVIDENCE_S3_ACCESS_KEY=KEY_ID,
-        EVIDENCE_S3_SECRET_KEY=SECRET,
+        EVIDENCE_S3_ACCESS_KEY=S3_KEY,
+        EVIDENCE_S3_SECRET_KEY=S3_KEY,
     )
 
     assert result.returncode == 0, result.stderr
