@@ -31,7 +31,10 @@ def _date(value, fmt: str) -> str:
 
 
 def environment(**options) -> Environment:
-    env = Environment(**options)  # noqa: S701 - the backend passes autoescape=True
+    # Django's backend passes autoescape=True already; it is stated here so that it never
+    # depends on the backend's default.
+    options.pop("autoescape", None)
+    env = Environment(autoescape=True, **options)
     env.filters.update(
         date=_date,
         truncatechars=defaultfilters.truncatechars,
