@@ -301,3 +301,16 @@ class RequestChangesSerializer(serializers.Serializer):
     comment = serializers.CharField(
         max_length=5000, help_text="What must change; shown to the answer's author."
     )
+
+
+class AnswerChangesSerializer(serializers.Serializer):
+    """One pull of the change feed (caiq.sync)."""
+
+    results = AnswerSerializer(many=True)
+    cursor = serializers.CharField(
+        help_text="Send it back as `cursor` on the next pull: it resumes after the last answer "
+        "returned (or where this pull started, when nothing was returned)."
+    )
+    more = serializers.BooleanField(
+        help_text="More changes are ready now: pull again at once. False: poll later."
+    )

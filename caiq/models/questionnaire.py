@@ -146,6 +146,9 @@ class Answer(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     revision = models.PositiveIntegerField(default=1)
+    # The change feed's position (caiq.sync), set by a database trigger on every insert and
+    # update, never by Django: on PostgreSQL the writing transaction's id, on SQLite a counter.
+    change_seq = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["questionnaire", "question__position"]
@@ -172,6 +175,7 @@ class Answer(models.Model):
                 fields=["assignee", "questionnaire", "review_status"],
                 name="answer_assignee_status_idx",
             ),
+            models.Index(fields=["change_seq", "id"], name="answer_change_feed_idx"),
         ]
 
     def __str__(self) -> str:

@@ -79,6 +79,7 @@ PARAMETERS = (
 COLLECTIONS = {
     "/api/v1/questionnaires/": "questionnaire",
     "/api/v1/answers/": "answer",
+    "/api/v1/answers/changes/": "answer",
     "/api/v1/jobs/": "job",
     "/api/v1/evidence/": "evidence",
     "/api/v1/audit-events/": "audit_event",

@@ -1,6 +1,8 @@
 """Answers: incremental pulls and ETag-guarded partial updates through answer_update."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -25,6 +27,7 @@ from ...services import (
     answer_request_changes,
     answer_update,
 )
+from ...sync import BadCursor, Cursor, changes_after
 from .. import filters, serializers
 from ..pagination import KeysetCursorPagination, PagePagination
 from .common import ERRORS, ID_PATTERN, IF_MATCH, _fake, _membership
@@ -83,6 +86,8 @@ def _named_revision(request, answer: Answer, match, *, missing: str, mismatch: s
     return revision
 
 
+CHANGES_MAX = 1000
+
 REVIEW_RESPONSES = {
     200: OpenApiResponse(
         serializers.AnswerSerializer, description="Reviewed; `ETag` names the new revision."
@@ -101,7 +106,9 @@ REVIEW_RESPONSES = {
     list=extend_schema(
         summary="Answers across your organisations, in (updated_at, id) order",
         description="Cursor-paginated: follow `next` until it is null. Filter with "
-        "`updated_since` (inclusive) to pull only what changed since your last sync.",
+        "`updated_since` (inclusive) to pull only what changed since a time. For a sync "
+        "use `answers/changes/`: `updated_since` is stamped before a write commits, so a long "
+        "import that commits after your pull can be missed by the next one.",
         responses={200: serializers.AnswerSerializer(many=True), **ERRORS},
     ),
     retrieve=extend_schema(
@@ -193,6 +200,53 @@ class AnswerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         except StaleAnswer as stale:
             return _precondition(412, "precondition_failed", str(stale), stale.current)
         return self._row_response(serializers.answer_row(answer))
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "cursor",
+                OpenApiTypes.STR,
+                description="The `cursor` of your last pull; empty for the first.",
+            ),
+            OpenApiParameter(
+                "questionnaire", OpenApiTypes.INT, description="Only this questionnaire's answers."
+            ),
+            OpenApiParameter(
+                "limit", OpenApiTypes.INT, description=f"Up to {CHANGES_MAX} (default 100)."
+            ),
+        ],
+        responses={200: serializers.AnswerChangesSerializer, **ERRORS},
+        summary="The change feed: answers in the order their changes committed",
+        description="Pull with the `cursor` of the last pull to get every answer changed since, "
+        "each at its latest revision. Unlike `updated_since`, which is stamped before a write "
+        "commits and so can miss an import that commits late, the feed never skips a change: "
+        "a cursor is only handed out once every change before it is visible.",
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def changes(self, request):
+        params = request.query_params
+        try:
+            cursor = Cursor.parse(params.get("cursor"))
+        except BadCursor as bad:
+            raise exceptions.ValidationError({"cursor": [str(bad)]}) from bad
+        limit = params.get("limit", "100")
+        if not limit.isdigit() or not 1 <= int(limit) <= CHANGES_MAX:
+            raise exceptions.ValidationError({"limit": [f"A number from 1 to {CHANGES_MAX}."]})
+        answers = selectors.answers_for(request.user)
+        questionnaire = params.get("questionnaire")
+        if questionnaire is not None:
+            if not questionnaire.isdigit():
+                raise exceptions.ValidationError({"questionnaire": ["A questionnaire id."]})
+            answers = answers.filter(questionnaire_id=int(questionnaire))
+        rows, cursor, more = changes_after(
+            answers.values(
+                *serializers.ANSWER_COLUMNS, "change_seq", **serializers.ANSWER_RELATED_COLUMNS
+            ),
+            cursor,
+            limit=int(limit),
+        )
+        body = {"results": rows, "cursor": str(cursor), "more": more}
+        return Response(serializers.AnswerChangesSerializer(body).data)
 
     def _review(self, request, pk, review) -> Response:
         """Approve or request changes on the revision named by If-Match (four eyes apply)."""
