@@ -314,3 +314,11 @@ class AnswerChangesSerializer(serializers.Serializer):
     more = serializers.BooleanField(
         help_text="More changes are ready now: pull again at once. False: poll later."
     )
+
+
+class QuestionnaireChangesSerializer(serializers.Serializer):
+    """One pull of the questionnaires' change feed (caiq.sync)."""
+
+    results = QuestionnaireSerializer(many=True)
+    cursor = serializers.CharField(help_text=AnswerChangesSerializer().fields["cursor"].help_text)
+    more = serializers.BooleanField(help_text=AnswerChangesSerializer().fields["more"].help_text)

@@ -53,6 +53,8 @@ class Questionnaire(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The change feed's position, set by a database trigger (see Answer.change_seq, caiq.sync).
+    change_seq = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -70,6 +72,7 @@ class Questionnaire(models.Model):
                 name="questionnaire_submitted_has_date",
             ),
         ]
+        indexes = [models.Index(fields=["change_seq", "id"], name="questionnaire_change_feed_idx")]
 
     def __str__(self) -> str:
         return self.name

@@ -192,3 +192,39 @@ def test_a_thousand_interleaved_writes_and_pulls_miss_nothing(api_as, team, ques
     changed = {pk: revision for pk, revision in final.items() if revision > 1}
     assert sum(revision - 1 for revision in final.values()) == 1000
     assert {pk: pulled[pk] for pk in changed} == changed, "a pull missed a committed change"
+
+
+@committed
+def test_the_questionnaires_feed_returns_a_changed_questionnaire_again_with_its_progress(
+    api_as, team, small_questionnaire
+):
+    client = api_as(team.viewer, "read")
+    first = client.get("/api/v1/questionnaires/changes/").json()
+    small_questionnaire.name = "Renamed"
+    small_questionnaire.save()
+
+    again = client.get("/api/v1/questionnaires/changes/", {"cursor": first["cursor"]}).json()
+
+    assert [row["id"] for row in first["results"]] == [small_questionnaire.pk]
+    assert [(row["id"], row["name"]) for row in again["results"]] == [
+        (small_questionnaire.pk, "Renamed")
+    ]
+    assert again["more"] is False
+
+
+@committed
+def test_saving_a_model_read_before_the_pull_still_moves_it_past_the_cursor(
+    api_as, team, small_questionnaire
+):
+    pk = small_questionnaire.answers.order_by("pk").first().pk
+    stale = Answer.objects.get(pk=pk)  # read now, saved after others changed the answer
+    Answer.objects.filter(pk=pk).update(internal_notes="someone else's note", revision=2)
+    client = api_as(team.viewer, "read")
+    _seen, cursor = pull_all(client)
+    stale.internal_notes = "saved from an instance read before the other change"
+    stale.revision = 3
+
+    stale.save()  # writes the instance's old change_seq; the trigger must still move it on
+    seen, _cursor = pull_all(client, cursor)
+
+    assert seen == {pk: 3}

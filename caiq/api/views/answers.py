@@ -27,10 +27,19 @@ from ...services import (
     answer_request_changes,
     answer_update,
 )
-from ...sync import BadCursor, Cursor, changes_after
+from ...sync import changes_after
 from .. import filters, serializers
 from ..pagination import KeysetCursorPagination, PagePagination
-from .common import ERRORS, ID_PATTERN, IF_MATCH, _fake, _membership
+from .common import (
+    ERRORS,
+    FEED_DESCRIPTION,
+    FEED_PARAMETERS,
+    ID_PATTERN,
+    IF_MATCH,
+    _fake,
+    _membership,
+    feed_position,
+)
 
 
 def _precondition(status_code: int, code: str, message: str, answer: Answer | None) -> Response:
@@ -85,8 +94,6 @@ def _named_revision(request, answer: Answer, match, *, missing: str, mismatch: s
         return _precondition(412, "precondition_failed", mismatch, answer)
     return revision
 
-
-CHANGES_MAX = 1000
 
 REVIEW_RESPONSES = {
     200: OpenApiResponse(
@@ -203,37 +210,20 @@ class AnswerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter(
-                "cursor",
-                OpenApiTypes.STR,
-                description="The `cursor` of your last pull; empty for the first.",
-            ),
+            *FEED_PARAMETERS,
             OpenApiParameter(
                 "questionnaire", OpenApiTypes.INT, description="Only this questionnaire's answers."
-            ),
-            OpenApiParameter(
-                "limit", OpenApiTypes.INT, description=f"Up to {CHANGES_MAX} (default 100)."
             ),
         ],
         responses={200: serializers.AnswerChangesSerializer, **ERRORS},
         summary="The change feed: answers in the order their changes committed",
-        description="Pull with the `cursor` of the last pull to get every answer changed since, "
-        "each at its latest revision. Unlike `updated_since`, which is stamped before a write "
-        "commits and so can miss an import that commits late, the feed never skips a change: "
-        "a cursor is only handed out once every change before it is visible.",
+        description=FEED_DESCRIPTION,
     )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def changes(self, request):
-        params = request.query_params
-        try:
-            cursor = Cursor.parse(params.get("cursor"))
-        except BadCursor as bad:
-            raise exceptions.ValidationError({"cursor": [str(bad)]}) from bad
-        limit = params.get("limit", "100")
-        if not limit.isdigit() or not 1 <= int(limit) <= CHANGES_MAX:
-            raise exceptions.ValidationError({"limit": [f"A number from 1 to {CHANGES_MAX}."]})
+        cursor, limit = feed_position(request)
         answers = selectors.answers_for(request.user)
-        questionnaire = params.get("questionnaire")
+        questionnaire = request.query_params.get("questionnaire")
         if questionnaire is not None:
             if not questionnaire.isdigit():
                 raise exceptions.ValidationError({"questionnaire": ["A questionnaire id."]})
@@ -243,7 +233,7 @@ class AnswerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 *serializers.ANSWER_COLUMNS, "change_seq", **serializers.ANSWER_RELATED_COLUMNS
             ),
             cursor,
-            limit=int(limit),
+            limit=limit,
         )
         body = {"results": rows, "cursor": str(cursor), "more": more}
         return Response(serializers.AnswerChangesSerializer(body).data)

@@ -7,11 +7,13 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
+from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 
 from accounts.models import Membership, User
 from accounts.selectors import memberships_for
 
+from ...sync import BadCursor, Cursor
 from .. import serializers
 
 ERRORS = {
@@ -64,3 +66,34 @@ IF_MATCH = OpenApiParameter(
     description='The answer\'s ETag as you read it, e.g. "42-7". Required: 428 without it, '
     "412 (nothing written) when the answer changed since.",
 )
+
+
+# --- Change feeds (caiq.sync) ------------------------------------------------------------------
+
+FEED_MAX = 1000
+FEED_PARAMETERS = [
+    OpenApiParameter(
+        "cursor",
+        OpenApiTypes.STR,
+        description="The `cursor` of your last pull; empty for the first.",
+    ),
+    OpenApiParameter("limit", OpenApiTypes.INT, description=f"Up to {FEED_MAX} (default 100)."),
+]
+FEED_DESCRIPTION = (
+    "Pull with the `cursor` of the last pull to get everything changed since, each at its latest "
+    "state. Unlike `updated_since`, stamped before a write commits and so able to miss an import "
+    "that commits late, the feed never skips a change: a cursor is only handed out once every "
+    "change before it is visible."
+)
+
+
+def feed_position(request) -> tuple[Cursor, int]:
+    """The cursor and limit a change-feed pull asks for; a 400 naming the bad one."""
+    try:
+        cursor = Cursor.parse(request.query_params.get("cursor"))
+    except BadCursor as bad:
+        raise exceptions.ValidationError({"cursor": [str(bad)]}) from bad
+    limit = request.query_params.get("limit", "100")
+    if not limit.isdigit() or not 1 <= int(limit) <= FEED_MAX:
+        raise exceptions.ValidationError({"limit": [f"A number from 1 to {FEED_MAX}."]})
+    return cursor, int(limit)

@@ -24,9 +24,18 @@ from ...services import (
     questionnaire_request_review,
 )
 from ...services.jobs import job_start
+from ...sync import changes_after
 from .. import filters, serializers
 from ..pagination import PagePagination
-from .common import ERRORS, ID_PATTERN, _fake, read_schema
+from .common import (
+    ERRORS,
+    FEED_DESCRIPTION,
+    FEED_PARAMETERS,
+    ID_PATTERN,
+    _fake,
+    feed_position,
+    read_schema,
+)
 
 
 class QueueUnavailable(exceptions.APIException):
@@ -75,6 +84,21 @@ class QuestionnaireViewSet(
         fresh = self.get_queryset().get(pk=questionnaire.pk)
         selectors.attach_progress([fresh], by_domain=False)
         return Response(self.get_serializer(fresh).data, status=code)
+
+    @extend_schema(
+        parameters=FEED_PARAMETERS,
+        responses={200: serializers.QuestionnaireChangesSerializer, **ERRORS},
+        summary="The change feed: questionnaires in the order their changes committed",
+        description=FEED_DESCRIPTION + " Progress counts change with answers: follow "
+        "`answers/changes/` for those.",
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def changes(self, request):
+        cursor, limit = feed_position(request)
+        rows, cursor, more = changes_after(self.get_queryset(), cursor, limit=limit)
+        selectors.attach_progress(rows, by_domain=False)
+        body = {"results": rows, "cursor": str(cursor), "more": more}
+        return Response(serializers.QuestionnaireChangesSerializer(body).data)
 
     def _member_object(self) -> tuple[Questionnaire, Membership]:
         return selectors.questionnaire_for_member(self.request.user, int(self.kwargs["pk"]))
