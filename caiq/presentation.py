@@ -3,7 +3,7 @@ words people see there, never model field names or internal values."""
 
 from functools import cache
 
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from .answer_rules import FIELD_LABELS
@@ -54,12 +54,12 @@ def describe_changes(changes: dict[str, list]) -> list[tuple[str, str, str]]:
 
 def domain_count(domain: dict, oob: bool = False) -> SafeString:
     """A domain's "answered/total · approved✓" in the sidebar; ``oob`` for htmx's out-of-band
-    swap after a save. Rendered 18 times per page and per save, so built without format_html:
-    the slug is slugify()'s output and the rest are numbers, nothing to escape."""
+    swap after a save. Rendered 18 times per page and per save, so built with an f-string
+    rather than format_html: the slug is escaped, the rest are numbers."""
     approved = f" · {int(domain['approved'])}✓" if domain["approved"] else ""
     swap = ' hx-swap-oob="true"' if oob else ""
     return SafeString(
-        f'<span id="count-{domain["slug"]}"{swap}>'
+        f'<span id="count-{escape(domain["slug"])}"{swap}>'
         f"{int(domain['answered'])}/{int(domain['total'])}{approved}</span>"
     )
 

@@ -16,6 +16,7 @@ A cursor is ``"<change_seq>.<id>"`` of the last answer returned; an answer chang
 its new position and is returned again there, so the last copy a client holds is current.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.db import connection
@@ -23,6 +24,8 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 START = "0.0"
+# ASCII digits only (str.isdigit() also takes "²"), and at most 18: a signed 64-bit column.
+_CURSOR = re.compile(r"([0-9]{1,18})\.([0-9]{1,18})")
 # Every position below this has been written by a transaction that has finished.
 _POSTGRES_HORIZON = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
 
@@ -38,10 +41,10 @@ class Cursor:
 
     @classmethod
     def parse(cls, text: str | None) -> "Cursor":
-        seq, dot, pk = (text or START).partition(".")
-        if not (dot and seq.isdigit() and pk.isdigit()):
+        match = _CURSOR.fullmatch(text or START)
+        if match is None:
             raise BadCursor("A cursor is the 'cursor' value of an earlier pull, or empty.")
-        return cls(int(seq), int(pk))
+        return cls(int(match[1]), int(match[2]))
 
     def __str__(self) -> str:
         return f"{self.change_seq}.{self.id}"

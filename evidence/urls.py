@@ -10,7 +10,8 @@ urlpatterns = [
     path("<int:pk>/versions/", views.version_add, name="version_add"),
     path("<int:pk>/download/", views.download_latest, name="download_latest"),
     path("<int:pk>/versions/<int:number>/download/", views.download, name="download"),
-    # The fill page builds these two from reverse("evidence:list"): see views.evidence_urls.
+    # The fill page builds these three from reverse("evidence:list"): see
+    # presentation.evidence_urls.
     path("attach/<int:questionnaire_pk>/<int:answer_pk>/", views.attach, name="attach"),
     path("attach/<int:questionnaire_pk>/library/", views.library_options, name="library_options"),
     path("links/<int:pk>/delete/", views.unlink, name="unlink"),

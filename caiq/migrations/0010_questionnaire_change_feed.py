@@ -1,12 +1,10 @@
 """Questionnaires join the change feed: a position column, its index, and the trigger that
-stamps it on every insert and update (the same trigger as the answers', migration 0009)."""
-
-import importlib
+stamps it on every insert and update (the answers' trigger, _change_feed.py)."""
 
 from django.conf import settings
 from django.db import migrations, models
 
-answers_feed = importlib.import_module("caiq.migrations.0009_answer_change_feed_triggers")
+from ._change_feed import run_trigger_sql
 
 
 class Migration(migrations.Migration):
@@ -27,7 +25,7 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["change_seq", "id"], name="questionnaire_change_feed_idx"),
         ),
         migrations.RunPython(
-            answers_feed.run_trigger_sql("caiq_questionnaire", "questionnaire_change_feed", 0),
-            answers_feed.run_trigger_sql("caiq_questionnaire", "questionnaire_change_feed", 1),
+            run_trigger_sql("caiq_questionnaire", "questionnaire_change_feed", 0),
+            run_trigger_sql("caiq_questionnaire", "questionnaire_change_feed", 1),
         ),
     ]

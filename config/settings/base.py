@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from config.logs import logging_config
 
@@ -95,7 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.organizations",
-                "accounts.context_processors.navigation",
+                "config.context_processors.navigation",
                 "caiq.context_processors.catalog_status",
             ],
         },
@@ -193,7 +194,15 @@ def s3_storage(prefix: str, **names: str) -> dict:
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
 
 
+STORAGE_KINDS = ("local", "s3")
 FILE_STORAGE = env("FILE_STORAGE", "local")
+EVIDENCE_STORAGE = env("EVIDENCE_STORAGE", FILE_STORAGE)
+for _name, _kind in (("FILE_STORAGE", FILE_STORAGE), ("EVIDENCE_STORAGE", EVIDENCE_STORAGE)):
+    # A typo must not quietly mean the local disk: on several hosts that loses files.
+    if _kind not in STORAGE_KINDS:
+        raise ImproperlyConfigured(f"{_name} must be local or s3, not {_kind!r}.")
+if FILE_STORAGE == "s3" and not env("S3_BUCKET"):
+    raise ImproperlyConfigured("FILE_STORAGE=s3 needs S3_BUCKET (and the S3_* credentials).")
 STORAGES = {
     # Catalog templates, job inputs and results.
     "default": (
@@ -207,25 +216,24 @@ STORAGES = {
 }
 
 # Evidence files: where FILE_STORAGE puts the other files unless EVIDENCE_STORAGE says otherwise.
-# EVIDENCE_S3_* (the settings evidence had before FILE_STORAGE) override the S3_* values; its
-# objects stay at the bucket's root unless EVIDENCE_S3_PREFIX is set, as they always were.
+# With EVIDENCE_S3_BUCKET set, the EVIDENCE_S3_* values (the settings evidence had before
+# FILE_STORAGE) are used instead of the S3_* ones; its objects stay at the bucket's root unless
+# EVIDENCE_S3_PREFIX is set, as they always were.
 EVIDENCE_MAX_BYTES = int(env("EVIDENCE_MAX_BYTES", str(25 * 1024 * 1024)))
 CLAMAV_ADDRESS = env("CLAMAV_ADDRESS")  # "host:port" or "unix:/run/clamav/clamd.ctl"
 
 
-def _evidence_variable(setting: str) -> str:
-    own = f"EVIDENCE_S3_{setting}"
-    return own if env(own) else f"S3_{setting}"
-
-
-if env("EVIDENCE_STORAGE", FILE_STORAGE) == "s3":
+# The EVIDENCE_S3_* set or the S3_* set, never a mix: a deployment that kept evidence on AWS
+# with EVIDENCE_S3_* must not pick up an S3_ENDPOINT_URL meant for another server.
+_EVIDENCE_S3 = "EVIDENCE_S3" if env("EVIDENCE_S3_BUCKET") else "S3"
+if EVIDENCE_STORAGE == "s3":
     STORAGES["evidence"] = s3_storage(
         env("EVIDENCE_S3_PREFIX", ""),
-        bucket=_evidence_variable("BUCKET"),
-        endpoint=_evidence_variable("ENDPOINT_URL"),
-        region=_evidence_variable("REGION"),
-        access_key=_evidence_variable("ACCESS_KEY"),
-        secret_key=_evidence_variable("SECRET_KEY"),
+        bucket=f"{_EVIDENCE_S3}_BUCKET",
+        endpoint=f"{_EVIDENCE_S3}_ENDPOINT_URL",
+        region=f"{_EVIDENCE_S3}_REGION",
+        access_key=f"{_EVIDENCE_S3}_ACCESS_KEY",
+        secret_key=f"{_EVIDENCE_S3}_SECRET_KEY",
     )
 else:
     STORAGES["evidence"] = LOCAL_PRIVATE_STORAGE

@@ -228,3 +228,38 @@ def test_saving_a_model_read_before_the_pull_still_moves_it_past_the_cursor(
     seen, _cursor = pull_all(client, cursor)
 
     assert seen == {pk: 3}
+
+
+@committed
+def test_deleting_the_latest_changes_does_not_let_later_writes_fall_behind_a_cursor(
+    api_as, team, admin_membership, small_catalog, small_questionnaire
+):
+    from caiq.services import questionnaire_create
+
+    doomed = questionnaire_create(
+        membership=admin_membership, version=small_catalog, name="Doomed", service_name="x"
+    )
+    client = api_as(team.viewer, "read")
+    _seen, cursor = pull_all(client)  # past the doomed questionnaire's answers, the latest
+    doomed.delete()
+    answer = small_questionnaire.answers.order_by("pk").first()
+
+    Answer.objects.filter(pk=answer.pk).update(internal_notes="after the delete", revision=2)
+    seen, _cursor = pull_all(client, cursor)
+
+    assert seen == {answer.pk: 2}
+
+
+@pytest.mark.django_db
+def test_the_change_feed_triggers_are_in_the_database():
+    with connection.cursor() as cursor:
+        if ON_POSTGRES:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        names = {row[0] for row in cursor.fetchall()}
+
+    expected = {"answer_change_feed", "questionnaire_change_feed"}
+    if not ON_POSTGRES:
+        expected = {f"{name}_{event}" for name in expected for event in ("insert", "update")}
+    assert expected <= names

@@ -156,3 +156,26 @@ def test_move_files_to_storage_copies_every_local_file_to_the_bucket_once(
     s3.delete_object(Bucket=bucket, Key=f"files/{version.template.name}")
     with pytest.raises(CommandError, match="1 file"):
         run()
+
+
+def test_an_unknown_storage_kind_or_a_missing_bucket_stops_start_up():
+    typo = probe("config.settings.dev", "s.DEBUG", FILE_STORAGE="S3 ")
+    no_bucket = probe("config.settings.dev", "s.DEBUG", FILE_STORAGE="s3")
+
+    assert "FILE_STORAGE must be local or s3, not 'S3 '." in typo.stderr
+    assert "FILE_STORAGE=s3 needs S3_BUCKET" in no_bucket.stderr
+
+
+def test_evidence_keeps_its_own_s3_settings_whole_when_it_has_them():
+    result = probe(
+        "config.settings.dev",
+        "(s.STORAGES['evidence']['OPTIONS']['bucket_name'], "
+        "s.STORAGES['evidence']['OPTIONS']['endpoint_url'])",
+        FILE_STORAGE="s3",
+        S3_BUCKET="files",
+        S3_ENDPOINT_URL="http://minio:9000",
+        EVIDENCE_S3_BUCKET="evidence-on-aws",
+    )
+
+    # Not AWS's bucket on the MinIO endpoint meant for the other files.
+    assert ast.literal_eval(result.stdout.strip()) == ("evidence-on-aws", None)

@@ -274,3 +274,64 @@ def test_the_grid_shows_a_row_per_question_with_the_cards_fields(client, team, q
     assert '<article class="answer' not in response.text
     assert f'id="revision-{rows[0]}"' in response.text  # the ids a save updates
     assert "view=grid" in response.text.split('rel="next">Continue with')[0].rsplit("<a", 1)[1]
+
+
+def test_clearing_an_answer_brings_the_counts_along(client, team, questionnaire):
+    client.force_login(team.contributor)
+    answer = questionnaire.answers.get(question__code="BCR-01.1")
+    htmx = {"HX-Request": "true"}
+    client.post(save_url(answer), {"answer": "Yes", "revision": 1}, headers=htmx)
+
+    response = client.post(save_url(answer), {"answer": "", "revision": 2}, headers=htmx)
+
+    assert '<span id="count-all" hx-swap-oob="true">0/261</span>' in response.text
+
+
+def test_a_save_that_undoes_an_approval_brings_the_approved_count_along(
+    client, team, questionnaire
+):
+    answer = questionnaire.answers.get(question__code="A&A-01.1")
+    contributor = Membership.objects.get(user=team.contributor, organization=team.org)
+    reviewer = Membership.objects.get(user=team.reviewer, organization=team.org)
+    answer_update(
+        answer=answer,
+        membership=contributor,
+        user=team.contributor,
+        values={"answer": "Yes", "ssrm": "CSP-owned"},
+        base_revision=1,
+    )
+    answer = Answer.objects.get(pk=answer.pk)
+    answer_mark_ready(answer=answer, membership=contributor, user=team.contributor)
+    answer = Answer.objects.get(pk=answer.pk)
+    answer_approve(answer=answer, membership=reviewer, user=team.reviewer)
+    client.force_login(team.contributor)
+
+    response = client.post(
+        save_url(answer),
+        {"answer": "No", "revision": Answer.objects.get(pk=answer.pk).revision},
+        headers={"HX-Request": "true"},
+    )
+
+    assert Answer.objects.get(pk=answer.pk).review_status != ReviewStatus.APPROVED
+    assert "1/261 answered · 0 approved" in response.text
+
+
+def test_the_hand_written_domain_counts_agree_with_the_orm(team, questionnaire):
+    from caiq import selectors
+
+    contributor = Membership.objects.get(user=team.contributor, organization=team.org)
+    for answer in questionnaire.answers.order_by("question__position")[::7]:
+        answer_update(
+            answer=answer,
+            membership=contributor,
+            user=team.contributor,
+            values={"answer": "Yes"},
+            base_revision=answer.revision,
+        )
+
+    by_orm = selectors.domain_progress_by_questionnaire([questionnaire])[questionnaire.pk]
+
+    assert selectors.domain_progress(questionnaire) == [
+        {key: row[key] for key in ("code", "title", "position", "total", "answered", "approved")}
+        for row in by_orm
+    ]

@@ -1,5 +1,7 @@
 """Answers: incremental pulls and ETag-guarded partial updates through answer_update."""
 
+import re
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -225,7 +227,7 @@ class AnswerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         answers = selectors.answers_for(request.user)
         questionnaire = request.query_params.get("questionnaire")
         if questionnaire is not None:
-            if not questionnaire.isdigit():
+            if not re.fullmatch(ID_PATTERN, questionnaire):
                 raise exceptions.ValidationError({"questionnaire": ["A questionnaire id."]})
             answers = answers.filter(questionnaire_id=int(questionnaire))
         rows, cursor, more = changes_after(

@@ -1,5 +1,7 @@
 """Shared pieces of the caiq API views: error responses, schema helpers, lookups."""
 
+import re
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -94,6 +96,6 @@ def feed_position(request) -> tuple[Cursor, int]:
     except BadCursor as bad:
         raise exceptions.ValidationError({"cursor": [str(bad)]}) from bad
     limit = request.query_params.get("limit", "100")
-    if not limit.isdigit() or not 1 <= int(limit) <= FEED_MAX:
+    if not re.fullmatch(r"[0-9]{1,4}", limit) or not 1 <= int(limit) <= FEED_MAX:
         raise exceptions.ValidationError({"limit": [f"A number from 1 to {FEED_MAX}."]})
     return cursor, int(limit)

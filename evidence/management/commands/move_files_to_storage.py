@@ -11,7 +11,7 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.core.management.base import BaseCommand, CommandError
 
 from caiq.models import CatalogVersion, Job
-from config.storage_moves import copy_names
+from config.storage_moves import CopyMismatch, copy_names
 from evidence.models import StoredFile
 
 
@@ -38,7 +38,10 @@ class Command(BaseCommand):
             ("Templates and job files", files, storages["default"]),
             ("Evidence files", evidence, storages["evidence"]),
         ):
-            report = copy_names(names, local, target, dry_run=dry_run)
+            try:
+                report = copy_names(names, local, target, dry_run=dry_run)
+            except CopyMismatch as mismatch:
+                raise CommandError(str(mismatch)) from mismatch
             for name in report.missing:
                 self.stdout.write(f"missing from {source}: {name}")
             self.stdout.write(report.summary(what + (" (dry run)" if dry_run else "")))
