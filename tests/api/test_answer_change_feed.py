@@ -85,12 +85,18 @@ def test_the_feed_holds_only_the_callers_organisations_answers(api_as, team, sma
     assert not set(seen) & set(small_questionnaire.answers.values_list("pk", flat=True))
 
 
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [("cursor", "yesterday"), ("cursor", "².1"), ("cursor", "1" * 20 + ".1"), ("limit", "²")],
+)
 @pytest.mark.django_db
-def test_a_cursor_the_server_did_not_hand_out_is_refused_in_one_sentence(api_as, team):
-    response = api_as(team.viewer, "read").get(FEED, {"cursor": "yesterday"})
+def test_a_cursor_or_limit_the_server_did_not_hand_out_is_refused_in_one_sentence(
+    api_as, team, param, value
+):
+    response = api_as(team.viewer, "read").get(FEED, {param: value})
 
     assert response.status_code == 400
-    assert "cursor" in response.json()["error"]["details"]
+    assert param in response.json()["error"]["details"]
 
 
 # --- PostgreSQL: transactions side by side -----------------------------------------------------
