@@ -50,22 +50,22 @@ class Cursor:
         return f"{self.change_seq}.{self.id}"
 
 
-def changes_after(answers: QuerySet, cursor: Cursor, *, limit: int) -> tuple[list, Cursor, bool]:
-    """Up to ``limit`` of ``answers`` (a scoped queryset, possibly of ``.values()`` rows with
-    ``id`` and ``change_seq``) past ``cursor`` in feed order; the cursor to resume from; whether
-    more are ready now. One query."""
-    answers = answers.filter(
+def changes_after(rows: QuerySet, cursor: Cursor, *, limit: int) -> tuple[list, Cursor, bool]:
+    """Up to ``limit`` of ``rows`` (a scoped queryset of answers or questionnaires, possibly of
+    ``.values()`` with ``id`` and ``change_seq``) past ``cursor`` in feed order; the cursor to
+    resume from; whether more are ready now. One query."""
+    rows = rows.filter(
         Q(change_seq__gt=cursor.change_seq) | Q(change_seq=cursor.change_seq, id__gt=cursor.id)
     )
     if connection.vendor == "postgresql":
-        answers = answers.filter(change_seq__lt=RawSQL(_POSTGRES_HORIZON, []))  # noqa: S611 - constant SQL
-    rows = list(answers.order_by("change_seq", "id")[: limit + 1])
-    more, rows = len(rows) > limit, rows[:limit]
-    if rows:
-        last = rows[-1]
+        rows = rows.filter(change_seq__lt=RawSQL(_POSTGRES_HORIZON, []))  # noqa: S611 - constant SQL
+    page = list(rows.order_by("change_seq", "id")[: limit + 1])
+    more, page = len(page) > limit, page[:limit]
+    if page:
+        last = page[-1]
         cursor = (
             Cursor(last["change_seq"], last["id"])
             if isinstance(last, dict)
             else Cursor(last.change_seq, last.pk)
         )
-    return rows, cursor, more
+    return page, cursor, more

@@ -18,7 +18,11 @@ def mark_freshness(items: Iterable[Evidence], today: datetime.date) -> None:
 def mark_answer_evidence(answers: Iterable, today: datetime.date) -> None:
     """Set ``chips`` on each answer: its evidence as _answer_evidence.html shows it."""
     answers = list(answers)
-    chips = chips_by_answer([a.pk for a in answers], today)
+    attach_chips(answers, chips_by_answer([a.pk for a in answers], today))
+
+
+def attach_chips(answers: Iterable, chips: dict[int, list]) -> None:
+    """``chips`` (by answer id, from chips_by_answer or fill_page_evidence) onto the answers."""
     for answer in answers:
         answer.chips = chips[answer.pk]
 

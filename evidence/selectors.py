@@ -123,9 +123,16 @@ def fill_page_evidence(
         .values_list(*_CHIP_COLUMNS)
     )
     _collect(chips, rows, today)
-    stale = {row[2]: row[6] for row in rows if row[6] is not None and row[6] <= horizon}
-    expired = sum(1 for valid_until in stale.values() if valid_until < today)
-    return chips, {"expired": expired, "expiring": len(stale) - expired}
+    stale = [(row[2], row[6]) for row in rows if row[6] is not None and row[6] <= horizon]
+    return chips, _stale_counts(stale, today)
+
+
+def _stale_counts(items: Iterable[tuple[int, datetime.date]], today: datetime.date) -> dict:
+    """How many distinct evidence items, of (id, valid_until) pairs within the warning horizon,
+    expired and how many expire soon."""
+    valid_until = dict(items)
+    expired = sum(1 for day in valid_until.values() if day < today)
+    return {"expired": expired, "expiring": len(valid_until) - expired}
 
 
 def _collect(chips: dict[int, list[Chip]], rows: Iterable[tuple], today: datetime.date) -> None:
@@ -156,11 +163,10 @@ def stale_evidence_counts(questionnaire_ids: list[int], today: datetime.date) ->
         .values_list("answer__questionnaire_id", "evidence_id", "evidence__valid_until")
         .distinct()
     )
-    counts: dict[int, dict] = {}
-    for questionnaire_id, _evidence_id, valid_until in rows:
-        row = counts.setdefault(questionnaire_id, {"expired": 0, "expiring": 0})
-        row["expired" if valid_until < today else "expiring"] += 1
-    return counts
+    items: dict[int, list] = {}
+    for questionnaire_id, evidence_id, valid_until in rows:
+        items.setdefault(questionnaire_id, []).append((evidence_id, valid_until))
+    return {pk: _stale_counts(pairs, today) for pk, pairs in items.items()}
 
 
 def expired_links_by_answer(questionnaire, today: datetime.date) -> dict[int, int]:

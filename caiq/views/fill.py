@@ -22,7 +22,7 @@ from accounts.middleware import request_memberships
 from accounts.models import Role
 from config.fragments import fragment_html, render_fragment
 from evidence import selectors as evidence_selectors
-from evidence.presentation import evidence_urls, mark_answer_evidence
+from evidence.presentation import attach_chips, evidence_urls, mark_answer_evidence
 
 from .. import selectors, services
 from ..answer_rules import FIELD_LABELS
@@ -97,8 +97,7 @@ def fill(request, pk):
     chips, stale = evidence_selectors.fill_page_evidence(
         questionnaire.pk, [a.pk for a in answers], today
     )
-    for answer in answers:
-        answer.chips = chips[answer.pk]
+    attach_chips(answers, chips)
     abilities = _abilities(membership)
     if abilities["can_review"]:
         # Approve is offered only where it can succeed: not on content the reviewer wrote.
