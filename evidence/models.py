@@ -84,6 +84,10 @@ class Evidence(models.Model):
     last_reminded_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The change feed's position (caiq/sync.py), set by a database trigger on every write.
+    # Versions and links are part of an item as the API shows it: the services that add or
+    # remove them write the item too, so it moves forward in the feed.
+    change_seq = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["title"]
@@ -102,7 +106,10 @@ class Evidence(models.Model):
                 name="evidence_validity_ordered",
             ),
         ]
-        indexes = [models.Index(fields=["organization", "valid_until"], name="evidence_expiry_idx")]
+        indexes = [
+            models.Index(fields=["organization", "valid_until"], name="evidence_expiry_idx"),
+            models.Index(fields=["change_seq", "id"], name="evidence_change_feed_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title

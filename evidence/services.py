@@ -198,6 +198,7 @@ def evidence_link(*, evidence: Evidence, answer: Answer, membership: Membership,
             evidence=evidence, answer=answer, defaults={"linked_by": user}
         )
         if created:
+            _touch(evidence.pk)
             _audit_link(EventKind.EVIDENCE_LINKED, link, user)
     return link
 
@@ -208,6 +209,13 @@ def evidence_unlink(*, link: EvidenceLink, membership: Membership) -> None:
     _require_open(link.answer)
     _audit_link(EventKind.EVIDENCE_UNLINKED, link, membership.user)
     link.delete()
+    _touch(link.evidence_id)
+
+
+def _touch(evidence_id: int) -> None:
+    """An item's links are part of it (the API lists its answers): a link added or removed
+    writes the item, so its ``updated_at`` and its change-feed position move with it."""
+    Evidence.objects.filter(pk=evidence_id).update(updated_at=timezone.now())
 
 
 def _audit_link(kind: EventKind, link: EvidenceLink, actor: User) -> None:

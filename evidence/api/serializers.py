@@ -8,6 +8,8 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from caiq.api.serializers import AnswerChangesSerializer
+
 from ..models import Evidence, EvidenceVersion, Freshness
 
 
@@ -65,6 +67,14 @@ class EvidenceSerializer(serializers.ModelSerializer):
     def get_answers(self, evidence: Evidence) -> list[int]:
         """Ids of the answers this item backs (prefetched by the view)."""
         return sorted(link.answer_id for link in evidence.links.all())
+
+
+class EvidenceChangesSerializer(serializers.Serializer):
+    """One pull of the evidence change feed (caiq.sync)."""
+
+    results = EvidenceSerializer(many=True)
+    cursor = serializers.CharField(help_text=AnswerChangesSerializer().fields["cursor"].help_text)
+    more = serializers.BooleanField(help_text=AnswerChangesSerializer().fields["more"].help_text)
 
 
 class _EvidenceWriteSerializer(serializers.Serializer):

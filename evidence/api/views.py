@@ -22,8 +22,10 @@ from accounts.models import Membership, User
 from accounts.selectors import memberships_for, scope_to_user
 from caiq.api.filters import UtcIsoDateTimeFilter
 from caiq.api.serializers import ErrorSerializer  # one Error component for the whole API
+from caiq.api.views.common import FEED_DESCRIPTION, FEED_PARAMETERS, feed_position
 from caiq.models import Answer
 from caiq.selectors import organization_people
+from caiq.sync import changes_after
 
 from .. import selectors, services
 from ..downloads import download_response
@@ -32,6 +34,7 @@ from ..validation import ALLOWED_TYPES, UploadRejected
 from .serializers import (
     AnswerLinkResultSerializer,
     AnswerLinkSerializer,
+    EvidenceChangesSerializer,
     EvidenceLinkCreateSerializer,
     EvidenceSerializer,
     EvidenceUploadSerializer,
@@ -57,7 +60,10 @@ class EvidenceFilter(filters.FilterSet):
         field_name="owner__email", lookup_expr="iexact", help_text="Owner's e-mail address."
     )
     updated_since = UtcIsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time."
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="ISO 8601 date-time. For a sync use `evidence/changes/`: `updated_at` is "
+        "stamped before a write commits, so a change that commits late can be missed.",
     )
 
     class Meta:
@@ -160,6 +166,21 @@ class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=FEED_PARAMETERS,
+        responses={200: EvidenceChangesSerializer, **ERRORS},
+        summary="The change feed: evidence in the order its changes committed",
+        description=FEED_DESCRIPTION + " An item moves forward when it is edited, gains a "
+        "version, or gains or loses a link to an answer. `freshness` is computed when it is read: "
+        "derive it from `valid_until` rather than waiting for the feed to announce a date passing.",
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def changes(self, request):
+        cursor, limit = feed_position(request)
+        rows, cursor, more = changes_after(self.get_queryset(), cursor, limit=limit)
+        body = {"results": rows, "cursor": str(cursor), "more": more}
+        return Response(EvidenceChangesSerializer(body, context=self.get_serializer_context()).data)
 
     @extend_schema(summary="One evidence item", responses={200: EvidenceSerializer, **ERRORS})
     def retrieve(self, request, *args, **kwargs):

@@ -265,7 +265,7 @@ def test_the_change_feed_triggers_are_in_the_database():
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         names = {row[0] for row in cursor.fetchall()}
 
-    expected = {"answer_change_feed", "questionnaire_change_feed"}
+    expected = {"answer_change_feed", "questionnaire_change_feed", "evidence_change_feed"}
     if not ON_POSTGRES:
         expected = {f"{name}_{event}" for name in expected for event in ("insert", "update")}
     assert expected <= names
