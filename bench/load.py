@@ -26,8 +26,18 @@ tears everything down again, also on Ctrl-C, a kill or a failure:
 Exits 0 without errors, 1 with any failed request, user exception or export job, 2 when it
 could not run. Times are measured by the Locust client on the same machine.
 
+--saturate finds where this machine gives out. Setup as above, once; then for each number of
+web processes (--processes, default 1 and 2: gunicorn servers of --workers 1 each, all on one
+port with SO_REUSEPORT, the kernel spreading connections as the proxy in front of scaled
+``web`` containers would), Locust adds fillers step by step (--steps) and measures each step
+for --step-duration seconds once all its users are in. It stops at the first step whose p95
+passes --p95-limit (500 ms) or that has a failed request, and prints every step (throughput,
+p50/p95/p99, failures, CPU cores per part) and the requests per second at that point. Exits 0
+when it ran (saturating is the expected outcome), 1 on an exception in the locustfile.
+
 Run: .venv/bin/python bench/load.py [--users 50] [--integrations 5] [--duration 60]
          [--database-url postgres://postgres@127.0.0.1:5432/caiq_load] [--json]
+     .venv/bin/python bench/load.py --saturate [--steps 20,40,...] [--processes 1,2]
 """
 
 from __future__ import annotations
@@ -53,6 +63,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -70,6 +81,8 @@ STOP_TIMEOUT_S = 15
 WARM_UP_LIMIT_S = 300
 VERSIONS = ("Django", "gunicorn", "celery", "locust", "psycopg", "redis")
 PROXY = {"X-Forwarded-Proto": "https"}  # what the TLS proxy adds; see bench/locustfile.py
+# Fillers at each step of --saturate: finer where 2 cores are expected to give out.
+SATURATION_STEPS = [20, 40, 60, 80, 100, 120, 150, 180, 220, 260, 300, 350, 400, 500, 600]
 
 
 class SetupError(Exception):
@@ -189,8 +202,11 @@ class Services:
             time.sleep(0.3)
         raise SetupError(f"{name} did not start in {STARTUP_TIMEOUT_S} s:\n  {self.tail(name)}")
 
-    def stop(self) -> None:
-        for name, process in reversed(self.processes.items()):
+    def stop(self, names: list[str] | None = None) -> None:
+        """Stop the processes named (all by default), the last started first."""
+        for name, process in reversed(list(self.processes.items())):
+            if names is not None and name not in names:
+                continue
             if process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGTERM)
@@ -201,7 +217,8 @@ class Services:
                     with contextlib.suppress(ProcessLookupError):
                         os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
-        self.processes.clear()
+        for name in names if names is not None else list(self.processes):
+            self.processes.pop(name, None)
 
 
 def _free_port() -> int:
@@ -417,7 +434,10 @@ def _prepare(args, env: dict, services: Services) -> tuple[dict, list[str]]:
     return seeded, tokens
 
 
-def run(args) -> dict:
+@contextlib.contextmanager
+def _backend(args):
+    """A seeded database, the static files, API tokens and a Celery worker; everything it
+    started is stopped and dropped again on the way out."""
     versions = {"Python": platform.python_version()}
     versions.update({name: importlib.metadata.version(name) for name in VERSIONS})
     versions.update(_check_services(args.database_url, args.redis_url))
@@ -426,82 +446,249 @@ def run(args) -> dict:
     try:
         env = _environment(args, folder)
         seeded, tokens = _prepare(args, env, services)
-
         _log(f"Celery worker (concurrency {args.celery_concurrency}) on {args.redis_url}")
         celery = [str(BIN / "celery"), "-A", "config", "worker", "--loglevel", "INFO"]
         celery += ["--concurrency", str(args.celery_concurrency), "-n", f"load-{os.getpid()}@%h"]
         services.start("celery", [*celery, "--without-gossip", "--without-mingle"], env)
         services.wait_for("celery", lambda: re.search(r"ready\.", services.log("celery")))
-        port = _free_port()
-        host = f"http://127.0.0.1:{port}"
-        gunicorn = _gunicorn_command(args, port)
-        _log("gunicorn " + " ".join(gunicorn[1:]))
-        services.start("gunicorn", gunicorn, env)
-        services.wait_for("gunicorn", lambda: _answers(f"{host}/account/login/"))
-        plan = _plan(args, seeded, tokens[1:], _statuses(host, tokens[0]))
-        (folder / "plan.json").write_text(json.dumps(plan))
-
-        _log(
-            f"locust: {args.users} fillers + {args.integrations} integrations; warm-up, then "
-            f"{args.duration} s measured"
-        )
-        output = folder / "locust-summary.json"
-        locust = [str(BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "--only-summary"]
-        locust += ["-u", str(args.users + args.integrations), "-r", str(args.spawn_rate)]
-        locust += ["-t", f"{args.duration + WARM_UP_LIMIT_S}s", "--stop-timeout", "30"]
-        locust += ["--host", host, "--loglevel", "WARNING", "Filler"]
-        locust += ["Integration"] if args.integrations else []
-        locust_env = {**env, "CAIQ_LOAD_PLAN": str(folder / "plan.json")}
-        services.start("locust", locust, {**locust_env, "CAIQ_LOAD_OUTPUT": str(output)})
-        sampler = CpuSampler(
-            {name: services.processes[name].pid for name in ("gunicorn", "celery", "locust")},
-            _server_url(args.database_url)[1],
-        )
-        sampler.sample()
-        sampler.start()
-        try:
-            services.processes["locust"].wait(args.duration + WARM_UP_LIMIT_S + 120)
-        except subprocess.TimeoutExpired as exc:
-            raise SetupError(f"locust did not finish:\n  {services.tail('locust', 40)}") from exc
-        finally:
-            sampler.done.set()
-        if not output.exists():
-            raise SetupError(f"locust wrote no summary:\n  {services.tail('locust', 40)}")
-        summary = json.loads(output.read_text())
-        if summary["window"]["start"] is None:
-            raise SetupError(
-                f"only {summary['window']['ready']} users started in {WARM_UP_LIMIT_S} s:\n  "
-                + services.tail("locust", 40)
-            )
-        window = summary["window"]
-        window["end"] = window["end"] or max(r[0] for r in summary["records"])
-        report = _report(args, summary, sampler.between(window["start"], window["end"]))
-        report.update(
-            {
-                "server_times": _server_times(
-                    services.log("gunicorn"), window["start"], window["end"]
-                ),
-                "questionnaires": seeded["questionnaires"],
-                "answers": seeded["answers"],
-                "seed_s": seeded["seconds"],
-                "gunicorn": " ".join(gunicorn[1:]).replace(f":{port}", ":PORT"),
-                "celery_concurrency": args.celery_concurrency,
-                "locust_cpu_warnings": services.log("locust").count("CPU usage above"),
-                "machine": _machine(),
-                "versions": versions,
-            }
-        )
-        if args.logs:
-            Path(args.logs).mkdir(parents=True, exist_ok=True)
-            for log in folder.glob("*.log"):
-                shutil.copy(log, args.logs)
-        return report
+        yield Backend(folder, services, env, seeded, tokens, versions)
     finally:
         services.stop()
         if not args.keep_database:
             with contextlib.suppress(Exception):
                 _database(args.database_url, create=False)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass
+class Backend:
+    folder: Path
+    services: Services
+    env: dict
+    seeded: dict
+    tokens: list[str]  # the runner's read token, then one write token per integration
+    versions: dict
+
+
+def _start_web(args, backend: Backend, processes: int) -> tuple[str, list[str]]:
+    """``processes`` gunicorn servers sharing one port (SO_REUSEPORT: the kernel spreads the
+    connections, as a proxy in front of scaled web containers would); each also listens on a
+    port of its own, to know when it is up. The URL and the names of the servers."""
+    port = _free_port()
+    names = []
+    for n in range(processes):
+        name = "gunicorn" if processes == 1 else f"gunicorn-{n + 1}"
+        own = _free_port()
+        command = [*_gunicorn_command(args, port), "--bind", f"127.0.0.1:{own}"]
+        command += ["--reuse-port"] if processes > 1 else []
+        _log(" ".join(["gunicorn", *command[1:]]))
+        backend.services.start(name, command, backend.env)
+        backend.services.wait_for(
+            name, lambda own=own: _answers(f"http://127.0.0.1:{own}/account/login/")
+        )
+        names.append(name)
+    return f"http://127.0.0.1:{port}", names
+
+
+def _run_locust(args, backend: Backend, host: str, plan: dict, watch: list[str]):
+    """Run Locust on ``plan`` against ``host``: its summary, and the CPU sampler that watched
+    ``watch`` (process names) and Locust meanwhile."""
+    services = backend.services
+    plan_file = backend.folder / "plan.json"
+    plan_file.write_text(json.dumps(plan))
+    output = backend.folder / "locust-summary.json"
+    output.unlink(missing_ok=True)
+    limit = args.duration + WARM_UP_LIMIT_S
+    if plan.get("steps"):
+        limit = len(plan["steps"]) * (plan["step_duration"] + WARM_UP_LIMIT_S)
+    locust = [str(BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "--only-summary"]
+    if not plan.get("steps"):  # a stepped run's load shape sets users and rate itself
+        locust += ["-u", str(args.users + args.integrations), "-r", str(args.spawn_rate)]
+        locust += ["-t", f"{limit}s"]
+    locust += ["--stop-timeout", "30"]
+    locust += ["--host", host, "--loglevel", "WARNING", "Filler"]
+    locust += ["Integration"] if args.integrations else []
+    env = {**backend.env, "CAIQ_LOAD_PLAN": str(plan_file), "CAIQ_LOAD_OUTPUT": str(output)}
+    services.start("locust", locust, env)
+    sampler = CpuSampler(
+        {name: services.processes[name].pid for name in [*watch, "locust"]},
+        _server_url(args.database_url)[1],
+    )
+    sampler.sample()
+    sampler.start()
+    try:
+        services.processes["locust"].wait(limit + 120)
+    except subprocess.TimeoutExpired as exc:
+        raise SetupError(f"locust did not finish:\n  {services.tail('locust', 40)}") from exc
+    finally:
+        sampler.done.set()
+    if not output.exists():
+        raise SetupError(f"locust wrote no summary:\n  {services.tail('locust', 40)}")
+    summary = json.loads(output.read_text())
+    if summary["window"]["start"] is None:
+        raise SetupError(
+            f"only {summary['window']['ready']} users started in {WARM_UP_LIMIT_S} s:\n  "
+            + services.tail("locust", 40)
+        )
+    return summary, sampler
+
+
+def run(args) -> dict:
+    with _backend(args) as backend:
+        host, names = _start_web(args, backend, 1)
+        plan = _plan(args, backend.seeded, backend.tokens[1:], _statuses(host, backend.tokens[0]))
+        _log(
+            f"locust: {args.users} fillers + {args.integrations} integrations; warm-up, then "
+            f"{args.duration} s measured"
+        )
+        summary, sampler = _run_locust(args, backend, host, plan, ["gunicorn", "celery"])
+        window = summary["window"]
+        window["end"] = window["end"] or max(r[0] for r in summary["records"])
+        report = _report(args, summary, sampler.between(window["start"], window["end"]))
+        command = _gunicorn_command(args, 0)
+        report.update(
+            {
+                "server_times": _server_times(
+                    backend.services.log(names[0]), window["start"], window["end"]
+                ),
+                "questionnaires": backend.seeded["questionnaires"],
+                "answers": backend.seeded["answers"],
+                "seed_s": backend.seeded["seconds"],
+                "gunicorn": " ".join(command[1:]).replace(":0", ":PORT"),
+                "celery_concurrency": args.celery_concurrency,
+                "locust_cpu_warnings": backend.services.log("locust").count("CPU usage above"),
+                "machine": _machine(),
+                "versions": backend.versions,
+            }
+        )
+        _keep_logs(args, backend)
+        return report
+
+
+def saturate(args) -> dict:
+    """For each number of web processes: raise the fillers step by step until a step's p95
+    passes the limit or a request fails; every step's figures, and where it saturated."""
+    runs = []
+    with _backend(args) as backend:
+        for processes in args.processes:
+            host, names = _start_web(args, backend, processes)
+            statuses = _statuses(host, backend.tokens[0])
+            plan = _plan(args, backend.seeded, backend.tokens[1:], statuses)
+            plan.update(
+                steps=args.steps,
+                step_duration=args.step_duration,
+                p95_limit_ms=args.p95_limit,
+                spawn_rate=args.spawn_rate,
+            )
+            _log(
+                f"{processes} web process(es): steps of {args.steps} fillers (+ "
+                f"{args.integrations} integrations), {args.step_duration} s measured each"
+            )
+            summary, sampler = _run_locust(args, backend, host, plan, [*names, "celery"])
+            runs.append(_saturation_run(args, processes, summary, sampler))
+            logs = backend.services
+            runs[-1]["locust_cpu_warnings"] = logs.log("locust").count("CPU usage above")
+            # The kernel spreads connections over the processes: how many each served.
+            runs[-1]["served"] = [logs.log(name).count('"gunicorn.access"') for name in names]
+            backend.services.stop(["locust", *names])
+        _keep_logs(args, backend)
+        return {
+            "runs": runs,
+            "p95_limit_ms": args.p95_limit,
+            "gunicorn": " ".join(_gunicorn_command(args, 0)[1:]).replace(":0", ":PORT"),
+            "questionnaires": backend.seeded["questionnaires"],
+            "answers": backend.seeded["answers"],
+            "machine": _machine(),
+            "versions": backend.versions,
+        }
+
+
+def _saturation_run(args, processes: int, summary: dict, sampler) -> dict:
+    steps = []
+    for step in summary["steps"]:
+        if step["end"] is None:
+            continue  # Locust was stopped in the middle of it
+        inside = [r for r in summary["records"] if step["start"] <= r[0] < step["end"]]
+        seconds = step["end"] - step["start"]
+        cores = sampler.between(step["start"], step["end"])
+        figures = _figures(inside)
+        steps.append(
+            {
+                "users": step["fillers"] + args.integrations,
+                "throughput_rps": round(len(inside) / seconds, 1),
+                **figures,
+                "server_cores": round(
+                    sum(v for k, v in cores.items() if k.startswith("gunicorn")), 2
+                ),
+                "postgres_cores": round(cores.get("PostgreSQL", 0.0), 2),
+                "locust_cores": round(cores.get("locust", 0.0), 2),
+                "machine_busy": round(cores["machine busy"], 2),
+                "saturated": bool(figures["failures"]) or figures["p95_ms"] > args.p95_limit,
+            }
+        )
+    saturated = next((step for step in steps if step["saturated"]), None)
+    within = [step for step in steps if not step["saturated"]]
+    return {
+        "processes": processes,
+        "steps": steps,
+        "saturated_at": saturated,
+        "last_within": within[-1] if within else None,
+        "errors": sum(e["count"] for e in summary["exceptions"]),
+    }
+
+
+def _print_saturation(report: dict) -> None:
+    machine = report["machine"]
+    print(
+        f"Saturation: fillers added step by step until p95 > {report['p95_limit_ms']} ms or a "
+        f"request fails; {report['questionnaires']} questionnaires ({report['answers']} answers)"
+    )
+    print(f"Each web process: gunicorn {report['gunicorn']}, all on one port (SO_REUSEPORT)")
+    print(
+        f"Machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['memory_gib']} GiB; "
+        "Locust, PostgreSQL, Redis and Celery run on the same CPUs"
+    )
+    print("Versions: " + ", ".join(f"{k} {v}" for k, v in report["versions"].items()))
+    header = (
+        f"{'procs':>5} {'users':>6} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'fail':>5}"
+        f"  {'cores: web':>10} {'pg':>5} {'locust':>6} {'busy':>5}"
+    )
+    for run in report["runs"]:
+        print()
+        print(header)
+        for step in run["steps"]:
+            print(
+                f"{run['processes']:>5} {step['users']:>6} {step['throughput_rps']:>7.1f} "
+                f"{step['p50_ms']:>6.0f} {step['p95_ms']:>6.0f} {step['p99_ms']:>6.0f} "
+                f"{step['failures']:>5}  {step['server_cores']:>10.2f} "
+                f"{step['postgres_cores']:>5.2f} {step['locust_cores']:>6.2f} "
+                f"{step['machine_busy']:>5.2f}" + ("  SATURATED" if step["saturated"] else "")
+            )
+        at, within = run["saturated_at"], run["last_within"]
+        line = f"{run['processes']} web process(es): "
+        if at:
+            line += (
+                f"saturated at {at['users']} users, {at['throughput_rps']} req/s "
+                f"(p95 {at['p95_ms']:.0f} ms, {at['failures']} failed)"
+            )
+        else:
+            line += "did not saturate within the steps given (add larger ones)"
+        if within:
+            line += f"; last step within: {within['users']} users, {within['throughput_rps']} req/s"
+        print(line)
+        if len(run["served"]) > 1:
+            print("  requests served by each process: " + ", ".join(map(str, run["served"])))
+        if run["locust_cpu_warnings"]:
+            print(
+                f"  Locust warned {run['locust_cpu_warnings']} times that its CPU use passed 90 %."
+            )
+
+
+def _keep_logs(args, backend: Backend) -> None:
+    if args.logs:
+        Path(args.logs).mkdir(parents=True, exist_ok=True)
+        for log in backend.folder.glob("*.log"):
+            shutil.copy(log, args.logs)
 
 
 def _machine() -> dict:
@@ -682,14 +869,43 @@ def main(argv: list[str] | None = None) -> int:
     )
     # 3 x 4 gthread: the best latency of 3, 4 and 5 sync workers and 2x4, 3x4 and 2x8 threads
     # measured on 2 cores (a slow fill page then holds one thread, not a whole worker).
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
+    parser.add_argument(
+        "--workers", type=int, help="gunicorn workers (default 3; with --saturate 1 a process)"
+    )
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
     parser.add_argument("--celery-concurrency", type=int, default=2)
     parser.add_argument("--spawn-rate", type=float, default=10, help="users started per second")
     parser.add_argument("--keep-database", action="store_true", help="do not drop it at the end")
     parser.add_argument("--logs", help="copy the gunicorn, Celery and Locust logs to this folder")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    saturation = parser.add_argument_group(
+        "saturation", "--saturate: raise the fillers step by step, for 1 and 2 web processes"
+    )
+    saturation.add_argument("--saturate", action="store_true", help="find the saturation point")
+    saturation.add_argument(
+        "--steps",
+        type=_numbers,
+        default=SATURATION_STEPS,
+        help="fillers at each step (default %(default)s)",
+    )
+    saturation.add_argument(
+        "--step-duration", type=int, default=30, help="measured seconds a step (default 30)"
+    )
+    saturation.add_argument(
+        "--processes", type=_numbers, default=[1, 2], help="web processes to try (default 1,2)"
+    )
+    saturation.add_argument(
+        "--p95-limit", type=float, default=500, help="saturated above this p95 (default 500 ms)"
+    )
     args = parser.parse_args(argv)
+    if args.workers is None:
+        args.workers = 1 if args.saturate else 3
+    if args.saturate:
+        args.users = max(args.steps)
+        # Enough editable questionnaires for every filler pair and integration (a fifth or so
+        # of the seeded ones are submitted, read-only).
+        needed = math.ceil(args.users / FILLERS_PER_QUESTIONNAIRE) + args.integrations
+        args.questionnaires = max(args.questionnaires, math.ceil(needed * 1.5))
     if args.users < 1 or args.integrations < 0 or args.duration < 1:
         parser.error("--users and --duration must be at least 1, --integrations at least 0")
 
@@ -697,7 +913,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        report = run(args)
+        report = saturate(args) if args.saturate else run(args)
     except SetupError as exc:
         print(f"Load test not run: {exc}", file=sys.stderr)
         return 2
@@ -706,9 +922,23 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     if args.json:
         print(json.dumps(report, indent=2))
+    elif args.saturate:
+        _print_saturation(report)
     else:
         _print_table(report)
+    if args.saturate:
+        return 1 if any(run["errors"] for run in report["runs"]) else 0
     return 1 if report["errors"] else 0
+
+
+def _numbers(text: str) -> list[int]:
+    try:
+        numbers = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: numbers separated by commas") from None
+    if not numbers or min(numbers) < 1 or numbers != sorted(set(numbers)):
+        raise argparse.ArgumentTypeError(f"{text!r}: increasing numbers from 1")
+    return numbers
 
 
 if __name__ == "__main__":

@@ -14,6 +14,12 @@ and collects the summary it writes when Locust quits (``CAIQ_LOAD_OUTPUT``).
   (``updated_since``), PATCHes one of its own answers with the ETag it just read as If-Match,
   and once in a while starts an xlsx export, polls it until it succeeded and downloads it.
 
+Stepped (``bench/load.py --saturate``): the plan lists ``steps``, numbers of fillers. A load
+shape starts the integrations and the first step's fillers, measures a window of
+``step_duration`` seconds once all of them are in, then adds fillers for the next step, and so
+on. It stops after the first step whose window had a failed request or a p95 above
+``p95_limit_ms``, or after the last step.
+
 Every response is checked: a non-2xx status, or a body that is not what the request should
 return, is a failure with a short reason (the error kinds of the report).
 
@@ -39,7 +45,7 @@ from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import urlsplit
 
 import gevent
-from locust import FastHttpUser, between, events, task
+from locust import FastHttpUser, LoadTestShape, between, events, task
 from locust.exception import StopUser
 
 PLAN = json.loads(open(os.environ["CAIQ_LOAD_PLAN"], encoding="utf-8").read())  # noqa: SIM115
@@ -70,6 +76,9 @@ records: list[tuple[float, str, float, bool]] = []
 # The measured window starts once every user has logged in and opened its page, and lasts
 # PLAN["duration"] seconds; Locust's --run-time is only a safety net above that.
 window = {"ready": 0, "start": None, "end": None}
+STEPS = PLAN.get("steps") or []
+# Stepped runs: one measured window per step, {"fillers", "start", "end", "p95_ms", "failures"}.
+steps: list[dict] = []
 
 
 @events.request.add_listener
@@ -79,7 +88,9 @@ def _record(name, response_time, exception, **_kwargs):
 
 def _ready(environment) -> None:
     window["ready"] += 1
-    if window["ready"] == len(PLAN["fillers"]) + len(PLAN["integrations"]):
+    if STEPS:
+        _step_ready(environment)
+    elif window["ready"] == len(PLAN["fillers"]) + len(PLAN["integrations"]):
         window["start"] = time.time()
         gevent.spawn_later(PLAN["duration"], _end, environment)
 
@@ -87,6 +98,47 @@ def _ready(environment) -> None:
 def _end(environment) -> None:
     window["end"] = time.time()
     environment.runner.quit()  # users finish their task first (--stop-timeout)
+
+
+def _step_ready(environment) -> None:
+    """A stepped run: once every user of the current step is in, measure its window."""
+    measuring = bool(steps) and steps[-1]["end"] is None
+    if measuring or len(steps) == len(STEPS):
+        return
+    fillers = STEPS[len(steps)]
+    # At least: a user that gave up (StopUser) may have been replaced meanwhile.
+    if window["ready"] >= fillers + len(PLAN["integrations"]):
+        window["start"] = window["start"] or time.time()
+        steps.append({"fillers": fillers, "start": time.time(), "end": None})
+        gevent.spawn_later(PLAN["step_duration"], _end_step, environment)
+
+
+def _end_step(environment) -> None:
+    step = steps[-1]
+    step["end"] = time.time()
+    inside = [r for r in records if step["start"] <= r[0] < step["end"]]
+    times = sorted(r[2] for r in inside)
+    step["p95_ms"] = times[max(0, -(-len(times) * 95 // 100) - 1)] if times else 0.0
+    step["failures"] = sum(1 for r in inside if r[3])
+    if step["failures"] or step["p95_ms"] > PLAN["p95_limit_ms"] or len(steps) == len(STEPS):
+        window["end"] = step["end"]
+        environment.runner.quit()
+
+
+if STEPS:
+
+    class SteppedLoad(LoadTestShape):
+        """Users for the step being measured: the integrations (spawned first, fixed_count)
+        and that step's fillers. Locust adds only the difference between two steps."""
+
+        def tick(self):
+            if steps and steps[-1]["end"] is None:
+                current = steps[-1]["fillers"]  # being measured
+            elif len(steps) == len(STEPS):
+                return None  # the last step was measured (_end_step quits meanwhile)
+            else:
+                current = STEPS[len(steps)]  # being started
+            return current + len(PLAN["integrations"]), PLAN["spawn_rate"]
 
 
 class ProxiedLoopbackPolicy(DefaultCookiePolicy):
@@ -112,7 +164,8 @@ def _check(response, ok: bool, reason: str) -> bool:
 class Filler(FastHttpUser):
     """A contributor filling their share of one questionnaire in the browser."""
 
-    fixed_count = len(PLAN["fillers"])
+    # Stepped runs: as many as the shape asks for beyond the integrations.
+    fixed_count = 0 if STEPS else len(PLAN["fillers"])
     wait_time = between(1, 3)
     default_headers = PROXY_HEADERS
 
@@ -400,6 +453,7 @@ def _write_summary(environment, **_kwargs):
         return
     summary = {
         "window": window,
+        "steps": steps,
         "records": records,
         "errors": [
             {"method": e.method, "name": e.name, "error": str(e.error), "count": e.occurrences}

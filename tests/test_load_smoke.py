@@ -55,3 +55,37 @@ def test_the_load_test_fills_answers_and_pulls_the_api_without_errors():
     assert {"POST login", "GET fill page", "POST answer save (htmx)"} <= done
     assert any(name.startswith("GET /api/v1/answers/") for name in done)
     assert report["requests"] > 0
+
+
+def _saturate(*options: str) -> dict:
+    database_url, redis_url = _servers()
+    command = [sys.executable, "bench/load.py", "--json", "--saturate", "--integrations", "1"]
+    command += ["--step-duration", "4", "--questionnaires", "4", *options]
+    command += ["--database-url", database_url, "--redis-url", redis_url]
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout)
+
+
+def test_saturation_measures_every_step_for_one_and_two_processes_while_within_the_limit():
+    report = _saturate("--steps", "1,3", "--processes", "1,2", "--p95-limit", "100000")
+
+    assert [run["processes"] for run in report["runs"]] == [1, 2]
+    for run in report["runs"]:
+        assert [step["users"] for step in run["steps"]] == [2, 4]
+        assert all(step["requests"] > 0 and step["failures"] == 0 for step in run["steps"])
+        assert run["saturated_at"] is None
+        assert run["last_within"]["users"] == 4
+    assert len(report["runs"][1]["served"]) == 2
+
+
+def test_saturation_stops_at_the_first_step_over_the_p95_limit():
+    report = _saturate("--steps", "1,3", "--processes", "1", "--p95-limit", "0.001")
+
+    (run,) = report["runs"]
+    assert [step["users"] for step in run["steps"]] == [2]
+    assert run["saturated_at"]["users"] == 2
+    assert run["saturated_at"]["throughput_rps"] > 0
+    assert run["last_within"] is None
