@@ -47,7 +47,6 @@ auth_urlpatterns = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
     *auth_urlpatterns,
     path("orgs/switch/", views.switch_organization, name="switch_organization"),
     path("orgs/<slug:slug>/members/", views.members, name="members"),

@@ -4,12 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
-
-from caiq import selectors as caiq_selectors
-from evidence.selectors import stale_evidence_totals
 
 from . import services
 from .forms import InvitationForm, InvitationSignupForm, MembershipRoleForm
@@ -24,25 +20,6 @@ from .selectors import (
 
 # The backend that checks passwords; ``login`` needs one named when several are configured.
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-@login_required
-def home(request):
-    """The dashboard: where the organisation's questionnaires stand, in a fixed few queries."""
-    membership = request.membership
-    context = {}
-    if membership:
-        context = {
-            "status_counts": caiq_selectors.questionnaire_status_counts(membership),
-            "open_assignments": caiq_selectors.open_assignment_count(request.user, membership),
-            "stale_evidence": stale_evidence_totals(
-                membership.organization_id, timezone.localdate()
-            ),
-            "recent": caiq_selectors.recently_updated_questionnaires(membership),
-        }
-        caiq_selectors.attach_progress(context["recent"], by_domain=False)
-        context["questionnaire_total"] = sum(n for _s, _l, n in context["status_counts"])
-    return render(request, "home.html", context)
 
 
 def _safe_next(request) -> str | None:

@@ -634,6 +634,8 @@ def _saturation_run(args, processes: int, summary: dict, sampler) -> dict:
         "saturated_at": saturated,
         "last_within": within[-1] if within else None,
         "errors": sum(e["count"] for e in summary["exceptions"]),
+        "error_kinds": summary["errors"],
+        "exceptions": summary["exceptions"],
     }
 
 
@@ -676,6 +678,10 @@ def _print_saturation(report: dict) -> None:
         if within:
             line += f"; last step within: {within['users']} users, {within['throughput_rps']} req/s"
         print(line)
+        for kind in run["error_kinds"]:
+            print(f"  {kind['count']:>5} x {kind['name']}: {kind['error']}")
+        for exception in run["exceptions"]:
+            print(f"  {exception['count']:>5} x locustfile exception: {exception['message']}")
         if len(run["served"]) > 1:
             print("  requests served by each process: " + ", ".join(map(str, run["served"])))
         if run["locust_cpu_warnings"]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, User
 from accounts.selectors import memberships_for, scope_to_user
+from config.lookups import AnyOfSubquery
 
 from .answer_rules import CONTENT_FIELDS, content_authors_since_approval
 from .models import (
@@ -25,6 +26,7 @@ from .models import (
     Question,
     Questionnaire,
     QuestionnaireStatus,
+    QuestionnaireTally,
     ReviewStatus,
 )
 
@@ -205,13 +207,12 @@ def questionnaire_list(
 
 
 def questionnaire_status_counts(membership: Membership) -> list[tuple[str, str, int]]:
-    """(status, label, how many) for every status, in workflow order: one aggregate."""
+    """(status, label, how many) for every status, in workflow order: the tally's few rows
+    (QuestionnaireTally, kept by triggers), not a count of every questionnaire."""
     counts = dict(
-        Questionnaire.objects.filter(organization_id=membership.organization_id)
-        .values("status")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("status", "n")
+        QuestionnaireTally.objects.filter(organization_id=membership.organization_id).values_list(
+            "status", "count"
+        )
     )
     return [(value, label, counts.get(value, 0)) for value, label in QuestionnaireStatus.choices]
 
@@ -264,7 +265,11 @@ def recently_updated_questionnaires(membership: Membership, *, limit: int = 8) -
     # One query either way: the ones found, plus the ones edited last in case they are too few.
     latest_edited = base.order_by("-updated_at", "-id").values("pk")[:limit]
     candidates = list(
-        base.filter(Q(pk__in=list(last_change)) | Q(pk__in=latest_edited)).select_related("version")
+        # AnyOfSubquery: with a plain IN, PostgreSQL served the OR by walking every
+        # questionnaire of the organisation instead of two look-ups of eight ids.
+        base.filter(
+            Q(pk__in=list(last_change)) | AnyOfSubquery(F("pk"), latest_edited)
+        ).select_related("version")
     )
     found = {q.pk: q for q in candidates}
     questionnaires = [found[pk] for pk in last_change if pk in found]
@@ -279,14 +284,20 @@ def recently_updated_questionnaires(membership: Membership, *, limit: int = 8) -
     return questionnaires
 
 
+# Counted up to here, shown as "99+" beyond: a number nobody reads exactly, and a count that
+# stops there costs the same for a person assigned 50 answers or 50,000.
+OPEN_ASSIGNMENTS_SHOWN = 99
+
+
 def open_assignment_count(user: User, membership: Membership) -> int:
-    """The user's assigned answers not approved yet, in questionnaires still open."""
+    """The user's assigned answers not approved yet, in questionnaires still open: exact up to
+    OPEN_ASSIGNMENTS_SHOWN, and OPEN_ASSIGNMENTS_SHOWN + 1 for anything above."""
     return (
         Answer.objects.filter(
             assignee=user, questionnaire__organization_id=membership.organization_id
         )
         .exclude(review_status=ReviewStatus.APPROVED)
-        .exclude(questionnaire__status=QuestionnaireStatus.SUBMITTED)
+        .exclude(questionnaire__status=QuestionnaireStatus.SUBMITTED)[: OPEN_ASSIGNMENTS_SHOWN + 1]
         .count()
     )
 

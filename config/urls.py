@@ -9,6 +9,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
+    path("", include("dashboard.urls")),
     path("", include("accounts.urls")),
     path("", include("caiq.urls")),
     path("evidence/", include("evidence.urls")),

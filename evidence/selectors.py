@@ -4,11 +4,13 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Membership, User
 from accounts.selectors import memberships_for, scope_to_user
+from caiq.models import Answer
+from config.lookups import AnyOfSubquery
 
 from .models import (
     EXPIRY_WARNING_DAYS,
@@ -156,9 +158,12 @@ def stale_evidence_counts(questionnaire_ids: list[int], today: datetime.date) ->
     The stale links are few; counting them here was cheaper than building a filtered, distinct
     aggregate for the database (the fill page reads this on every load)."""
     horizon = today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
+    # From the page's answers to their links, whatever the planner guesses (AnyOfSubquery): its
+    # other choice, every link of the stale items, grows with every questionnaire.
+    answers = Answer.objects.filter(questionnaire_id__in=questionnaire_ids).order_by().values("pk")
     rows = (
         EvidenceLink.objects.filter(
-            answer__questionnaire_id__in=questionnaire_ids, evidence__valid_until__lte=horizon
+            AnyOfSubquery(F("answer_id"), answers), evidence__valid_until__lte=horizon
         )
         .values_list("answer__questionnaire_id", "evidence_id", "evidence__valid_until")
         .distinct()

@@ -9,6 +9,7 @@ from .questionnaire import (
     CspAnswer,
     Questionnaire,
     QuestionnaireStatus,
+    QuestionnaireTally,
     ReviewStatus,
     SsrmOwnership,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "Question",
     "Questionnaire",
     "QuestionnaireStatus",
+    "QuestionnaireTally",
     "ReviewStatus",
     "SsrmOwnership",
 ]

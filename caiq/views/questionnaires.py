@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,6 +18,20 @@ from ..forms import CopyForwardForm, QuestionnaireForm, SubmissionForm
 from ..models import CatalogVersion, QuestionnaireStatus
 
 QUESTIONNAIRES_PER_PAGE = 25
+PAGE_SIZES = (10, 25, 50, 100)
+
+
+class _TalliedPaginator(Paginator):
+    """A paginator told how many rows there are (the status tally) instead of counting them:
+    counting thousands of questionnaires cost more than the rest of the page."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
 
 
 def _member(request):
@@ -34,10 +49,15 @@ def questionnaire_list(request):
     status = request.GET.get("status", "")
     if status not in QuestionnaireStatus.values:
         status = ""
-    paginator = Paginator(
-        selectors.questionnaire_list(membership, search=search, status=status),
-        QUESTIONNAIRES_PER_PAGE,
-    )
+    per_page = request.GET.get("per_page", "")
+    per_page = int(per_page) if per_page in map(str, PAGE_SIZES) else QUESTIONNAIRES_PER_PAGE
+    status_counts = selectors.questionnaire_status_counts(membership)
+    rows = selectors.questionnaire_list(membership, search=search, status=status)
+    if search:  # matches are counted (a trigram index finds them on PostgreSQL)
+        paginator = Paginator(rows, per_page)
+    else:
+        tallied = sum(n for value, _label, n in status_counts if value == status or not status)
+        paginator = _TalliedPaginator(rows, per_page, tallied)
     page = paginator.get_page(request.GET.get("page"))
     questionnaires = list(page.object_list)
     selectors.attach_progress(questionnaires)
@@ -52,10 +72,22 @@ def questionnaire_list(request):
             "page": page,
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2),
             # The filters again, for page links: "?q=…&status=…&page=N".
-            "filter_query": urlencode({k: v for k, v in (("q", search), ("status", status)) if v}),
+            "filter_query": urlencode(
+                {
+                    key: value
+                    for key, value in (
+                        ("q", search),
+                        ("status", status),
+                        ("per_page", per_page if per_page != QUESTIONNAIRES_PER_PAGE else ""),
+                    )
+                    if value
+                }
+            ),
             "search": search,
             "status": status,
-            "status_counts": selectors.questionnaire_status_counts(membership),
+            "per_page": per_page,
+            "page_sizes": PAGE_SIZES,
+            "status_counts": status_counts,
             "can_create": membership.has_role(Role.ADMIN),
         },
     )

@@ -245,3 +245,36 @@ def test_the_api_questionnaire_list_counts_progress_for_its_page_only(
     names = [row["name"] for row in body["results"]]
     assert names == [f"Service {n:03d}" for n in range(29, 24, -1)]
     assert {row["progress"]["total"] for row in body["results"]} == {10}
+
+
+def test_the_list_counts_from_the_tally_without_counting_the_questionnaires(
+    client, team, admin_membership, small_catalog
+):
+    client.force_login(team.viewer)
+    make_questionnaires(admin_membership, small_catalog, 12)
+    Questionnaire.objects.filter(name__in=["Service 001", "Service 002"]).update(status="approved")
+
+    _n, everything = list_queries(client)
+    with CaptureQueriesContext(connection) as queries:
+        approved = client.get(reverse("caiq:questionnaire_list"), {"status": "approved"}).text
+
+    assert "1\u201312 of 12 questionnaires" in everything
+    assert "1\u20132 of 2 questionnaires matching" in approved
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert not any("caiq_questionnaire" in sql and "tally" not in sql for sql in counts), counts
+
+
+def test_a_page_size_can_be_chosen_and_stays_on_page_links(
+    client, team, admin_membership, small_catalog
+):
+    client.force_login(team.viewer)
+    make_questionnaires(admin_membership, small_catalog, 12)
+
+    ten = client.get(reverse("caiq:questionnaire_list"), {"per_page": "10"}).text
+    odd = client.get(reverse("caiq:questionnaire_list"), {"per_page": "7"}).text
+
+    assert ten.count("By domain") == 10
+    assert "1\u201310 of 12 questionnaires" in ten
+    assert 'href="?per_page=10&amp;page=2" rel="next"' in ten
+    assert '<option value="10" selected>10</option>' in ten
+    assert odd.count("By domain") == 12  # not one of the sizes offered: the default, 25

@@ -82,6 +82,20 @@ def test_it_counts_my_open_questions_but_not_approved_or_submitted_ones(
     assert "Nothing assigned to you is waiting." in dashboard(client, team.reviewer)
 
 
+def test_more_than_99_open_questions_show_as_99_plus(client, team, admin, version):
+    (questionnaire,) = create(admin, version, "Big")  # the sample catalog: 261 questions
+    answers = list(questionnaire.answers.order_by("pk").values_list("pk", flat=True))
+    Answer.objects.filter(pk__in=answers).update(assignee=team.contributor)
+    Answer.objects.filter(pk__in=answers[99:]).update(review_status="approved")
+
+    exactly_99 = dashboard(client, team.contributor)
+    Answer.objects.filter(pk=answers[99]).update(review_status="in_progress")
+    over = dashboard(client, team.contributor)
+
+    assert ">99 questions</a> assigned to you" in exactly_99
+    assert ">99+ questions</a> assigned to you" in over
+
+
 def test_it_counts_expired_and_expiring_evidence_of_the_organisation(client, team):
     today = timezone.localdate()
     for days, org in [(-3, team.org), (-1, team.org), (10, team.org), (90, team.org)]:
