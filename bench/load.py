@@ -6,7 +6,7 @@ tears everything down again, also on Ctrl-C, a kill or a failure:
 1. checks that PostgreSQL and Redis answer (a clear refusal otherwise, exit 2);
 2. drops and creates the database named by --database-url (its name must contain "load", a
    guard against pointing this at real data), migrates it, seeds one organisation with
-   ``manage.py seed_volume`` (the sample catalog, --questionnaires questionnaires of 261
+   ``bench/seed_volume.py`` (the sample catalog, --questionnaires questionnaires of 261
    answers with history, one contributor account per filler) and creates one organisation API
    token (write scope) per integration; meanwhile collects the static files into a temporary
    STATIC_ROOT;
@@ -70,7 +70,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
-SEED_COMMAND = [*MANAGE, "seed_volume"]
+SEED_COMMAND = [sys.executable, str(ROOT / "bench" / "seed_volume.py")]
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 GUNICORN_CONFIG = ROOT / "config" / "gunicorn.py"
 ORGANIZATION = "load"

@@ -1,6 +1,6 @@
 """Does anything cost more at 10,000 questionnaires than at 10? Timings at both, on PostgreSQL.
 
-One organisation is seeded with ``seed_volume`` (caiq/services/volume.py: 261 answers a
+One organisation is seeded with ``seed_volume`` (bench/seed.py: 261 answers a
 questionnaire, ~70% answered, history, reviews, assignments, comments, an evidence library
 linked to ~20% of the answers) to the first size, measured, grown to the next size and
 measured again. Every row works on the same questionnaire (the organisation's first, a draft)
@@ -220,10 +220,10 @@ def build(size: int) -> Size:
 
     from accounts.models import Membership, User
     from bench.fill_page import REVISION
+    from bench.seed import seed_volume
     from bench.workbook import _all_changed
     from caiq.models import Questionnaire
     from caiq.services.transfer import export_xlsx, import_workbook
-    from caiq.services.volume import seed_volume
 
     seeded = seed_volume(slug=SLUG, questionnaires=size)
     org = seeded.organization

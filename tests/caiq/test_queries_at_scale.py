@@ -22,7 +22,9 @@ def test_any_of_subquery_finds_what_in_finds_written_as_an_array_on_postgresql(
     some = Answer.objects.filter(pk__in=expected).order_by().values("pk")
 
     with CaptureQueriesContext(connection) as queries:
-        found = set(Answer.objects.filter(AnyOfSubquery(F("pk"), some)).values_list("pk", flat=True))
+        found = set(
+            Answer.objects.filter(AnyOfSubquery(F("pk"), some)).values_list("pk", flat=True)
+        )
 
     assert found == expected
     sql = queries.captured_queries[0]["sql"]

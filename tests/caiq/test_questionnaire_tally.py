@@ -39,12 +39,16 @@ def test_the_tally_follows_creation_status_changes_renames_moves_and_deletion(
     Questionnaire.objects.filter(pk=made[4].pk).update(organization=team.other_org)
     made[1].delete()
 
-    assert tallied() == counted() == {
-        (team.org.pk, "draft"): 1,
-        (team.org.pk, "in_review"): 1,
-        (team.org.pk, "approved"): 1,
-        (team.other_org.pk, "draft"): 1,
-    }
+    assert (
+        tallied()
+        == counted()
+        == {
+            (team.org.pk, "draft"): 1,
+            (team.org.pk, "in_review"): 1,
+            (team.org.pk, "approved"): 1,
+            (team.other_org.pk, "draft"): 1,
+        }
+    )
 
 
 def test_a_count_never_goes_below_zero(team, admin_membership, small_catalog):

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, User
+from bench.seed import seed_volume
 from caiq.models import Answer, Questionnaire
 from caiq.services import answer_update, questionnaire_create
-from caiq.services.volume import seed_volume
 from evidence.models import Evidence
 from tests.workbooks import sample_bytes
 

@@ -1,4 +1,4 @@
-"""Realistic volume for load tests and the scale benchmark: ``manage.py seed_volume``.
+"""Realistic volume for load tests and the scale benchmark (``bench/seed_volume.py``).
 
 Grows one organisation to N questionnaires of 261 answers each, with members, history,
 comments and an evidence library linked to about a fifth of the answers. The rows are written
@@ -29,10 +29,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, Role, User
-from evidence.models import Evidence, EvidenceKind, EvidenceLink, EvidenceVersion, StoredFile
-from evidence.storage import evidence_storage, new_storage_name
-
-from ..models import (
+from caiq.models import (
     Answer,
     AnswerChange,
     CatalogVersion,
@@ -45,6 +42,8 @@ from ..models import (
     ReviewStatus,
     SsrmOwnership,
 )
+from evidence.models import Evidence, EvidenceKind, EvidenceLink, EvidenceVersion, StoredFile
+from evidence.storage import evidence_storage, new_storage_name
 
 DEFAULT_MEMBERS = 60
 DEFAULT_PASSWORD = "scale-password-1"  # noqa: S105 - printed for load tests on purpose
@@ -179,9 +178,8 @@ def _catalog_version() -> CatalogVersion:
     """The newest loaded catalog version; the built-in sample (placeholder text) when none."""
     version = CatalogVersion.objects.order_by("-imported_at").first()
     if version is None:
+        from caiq.services.catalog import catalog_import
         from caiq.xlsx.builder import SAMPLE_FILENAME, sample_workbook_bytes
-
-        from .catalog import catalog_import
 
         version = catalog_import(
             data=sample_workbook_bytes(), filename=SAMPLE_FILENAME, is_sample=True
