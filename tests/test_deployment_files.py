@@ -67,7 +67,7 @@ def test_every_service_has_a_health_check_and_web_asks_healthz():
 
     running = {name for name, service in services.items() if service.get("restart") != "no"}
 
-    assert running == {"web", "worker", "beat", "db", "broker", "cache"}
+    assert running == {"web", "worker", "beat", "db", "broker", "cache", "objectstore"}
     assert {name for name in running if services[name]["healthcheck"]["test"]} == running
     web = words(services["web"]["healthcheck"]["test"][1:])
     assert web[:3] == ["python", "-m", "config.health"]
@@ -158,9 +158,30 @@ def test_every_variable_the_settings_read_is_in_the_env_example():
 def test_the_compose_file_holds_no_password():
     environment = COMPOSE["services"]["db"]["environment"]
     app = COMPOSE["services"]["web"]["environment"]
+    objectstore = COMPOSE["services"]["objectstore"]["environment"]
 
     assert environment["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
     assert "${POSTGRES_PASSWORD:?" in app["DATABASE_URL"]
+    assert objectstore["S3_ACCESS_KEY"].startswith("${S3_ACCESS_KEY:?")
+    assert objectstore["S3_SECRET_KEY"].startswith("${S3_SECRET_KEY:?")
+    assert "S3_SECRET_KEY" not in app  # the app reads it from .env, like every secret
+
+
+def test_every_file_goes_to_the_object_store_whose_bucket_exists_before_the_app_starts():
+    services = COMPOSE["services"]
+    migrate = words(services["migrate"]["command"])
+
+    for name in APP_SERVICES:
+        app = services[name]
+        assert app["environment"]["FILE_STORAGE"] == "s3"
+        assert "objectstore:8333" in app["environment"]["S3_ENDPOINT_URL"]
+        assert app["depends_on"]["objectstore"] == {"condition": "service_healthy"}
+    assert migrate.index("create_buckets") > migrate.index("migrate")
+    store = services["objectstore"]
+    assert ":" in store["image"] and not store["image"].endswith(":latest")
+    assert "-s3.port=8333" in store["command"][0]
+    assert "objectdata:/data" in store["volumes"]
+    assert "ports" not in store  # reached inside the compose network only
 
 
 def test_secrets_and_local_state_stay_out_of_the_image():

@@ -179,3 +179,34 @@ def test_evidence_keeps_its_own_s3_settings_whole_when_it_has_them():
 
     # Not AWS's bucket on the MinIO endpoint meant for the other files.
     assert ast.literal_eval(result.stdout.strip()) == ("evidence-on-aws", None)
+
+
+def test_create_buckets_makes_each_missing_bucket_once_and_leaves_existing_ones(
+    settings, s3_endpoint, s3_bucket
+):
+    existing, client = s3_bucket
+    fresh = f"{existing}-new"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": s3_config(s3_endpoint, fresh, location="files"),
+        "evidence": s3_config(s3_endpoint, existing),
+    }
+    first, again = StringIO(), StringIO()
+
+    call_command("create_buckets", stdout=first)
+    call_command("create_buckets", stdout=again)
+
+    assert first.getvalue().splitlines() == [
+        f"default: bucket {fresh} created",
+        f"evidence: bucket {existing} exists",
+    ]
+    assert again.getvalue().splitlines()[0] == f"default: bucket {fresh} exists"
+    client.head_bucket(Bucket=fresh)  # raises when missing
+
+
+def test_create_buckets_does_nothing_on_local_storage():
+    out = StringIO()
+
+    call_command("create_buckets", stdout=out)
+
+    assert out.getvalue() == ""
