@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "accounts",
     "caiq",
     "evidence",
+    "frameworks",
     "dashboard",
 ]
 

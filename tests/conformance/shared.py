@@ -13,6 +13,7 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("CAIQ_SHARED_DIR") or REPOSITORY.parent / "shared")
 CAIQ_FAITHFUL = SHARED / "caiq" / "CAIQv4.0.3-faithful-sample.xlsx"
 CAIQ_V41_APPROXIMATION = SHARED / "caiq" / "CAIQv4.1.0-layout-approximation.xlsx"
+CCM_FAITHFUL = SHARED / "ccm" / "CCMv4.0.12-faithful-sample.xlsx"
 
 
 def missing_reason() -> str | None:
