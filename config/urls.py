@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("caiq.urls")),
     path("evidence/", include("evidence.urls")),
+    path("", include("frameworks.urls")),
 ]

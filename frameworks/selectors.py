@@ -1,0 +1,39 @@
+"""Reads of the framework mappings, and a questionnaire's gap analysis (two queries, whatever
+the number of requirements). The questionnaire is always reached through caiq's scoped
+selector, so another organisation's questionnaire is a 404 here too."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from caiq.models import Answer, Questionnaire
+
+from .gaps import GapAnalysis, analyse
+from .models import ControlMapping, Framework
+
+
+def framework_choices() -> QuerySet[Framework]:
+    """Every imported framework, newest CCM version first."""
+    return Framework.objects.select_related("ccm_version").order_by(
+        "-ccm_version__imported_at", "position"
+    )
+
+
+def framework_or_404(pk) -> Framework:
+    framework = framework_choices().filter(pk=pk).first() if str(pk).isdigit() else None
+    if framework is None:
+        raise Http404("No such framework.")
+    return framework
+
+
+def gap_analysis(questionnaire: Questionnaire, framework: Framework) -> GapAnalysis:
+    mappings = (
+        ControlMapping.requirements.through.objects.filter(requirement__framework=framework)
+        .order_by()
+        .values_list("requirement__code", "controlmapping__control_id", "controlmapping__gap_level")
+    )
+    answers = (
+        Answer.objects.filter(questionnaire=questionnaire)
+        .order_by()
+        .values_list("question__control__code", "question__code", "answer", "ssrm")
+    )
+    return analyse(list(mappings), list(answers))
