@@ -181,3 +181,61 @@ def test_an_unknown_framework_is_a_404(client, team, iso, small_questionnaire):
 
     assert page(client, small_questionnaire, framework="999999").status_code == 404
     assert page(client, small_questionnaire, framework="x").status_code == 404
+
+
+API = "/api/v1/questionnaires/{}/gap-analysis/"
+
+
+def test_the_api_serves_the_same_analysis_filtered(api_as, team, iso, small_questionnaire):
+    answer(small_questionnaire, "A&A-01", "Yes")
+    answer(small_questionnaire, "AIS-01", "Yes")
+    client = api_as(team.viewer, "read")
+
+    frameworks = client.get("/api/v1/frameworks/").json()
+    body = client.get(API.format(small_questionnaire.pk), {"framework": iso.pk}).json()
+    bcr = client.get(
+        API.format(small_questionnaire.pk), {"framework": iso.pk, "domain": "BCR"}
+    ).json()
+
+    assert [f["name"] for f in frameworks] == [ISO, OTHER]
+    assert (body["requirements_total"], body["covered"], body["uncovered"]) == (3, 1, 2)
+    assert body["coverage_percent"] == 33
+    covered = body["requirements"][1]
+    assert (covered["code"], covered["status"], covered["partial_gap"]) == (
+        "27001: A.5.35",
+        "covered",
+        True,
+    )
+    assert covered["controls"][0]["questions"][0] == {
+        "code": "A&A-01.1",
+        "answer": "Yes",
+        "ssrm": "CSP-owned",
+    }
+    assert [r["code"] for r in bcr["requirements"]] == ["27001: A.5.36"]
+
+
+def test_the_api_defaults_to_the_first_framework_and_hides_other_organisations(
+    api_as, team, iso, small_questionnaire
+):
+    mine, theirs = api_as(team.viewer, "read"), api_as(team.outsider, "read")
+
+    default = mine.get(API.format(small_questionnaire.pk)).json()
+    bad_owner = mine.get(API.format(small_questionnaire.pk), {"owner": "Nobody"})
+    hidden = theirs.get(API.format(small_questionnaire.pk), {"framework": iso.pk})
+
+    assert default["framework"]["name"] == ISO
+    assert bad_owner.status_code == 400
+    assert hidden.status_code == 404
+
+
+def test_the_api_answers_an_empty_analysis_before_any_import(api_as, team, small_questionnaire):
+    body = api_as(team.viewer, "read").get(API.format(small_questionnaire.pk)).json()
+
+    assert body == {
+        "framework": None,
+        "requirements_total": 0,
+        "covered": 0,
+        "uncovered": 0,
+        "coverage_percent": 0,
+        "requirements": [],
+    }
