@@ -29,9 +29,10 @@ could not run. Times are measured by the Locust client on the same machine.
 --saturate finds where this machine gives out. Setup as above, once; then for each number of
 web processes (--processes, default 1 and 2: gunicorn servers of --workers 1 each, all on one
 port with SO_REUSEPORT, the kernel spreading connections as the proxy in front of scaled
-``web`` containers would), Locust adds fillers step by step (--steps) and measures each step
-for --step-duration seconds once all its users are in. It stops at the first step whose p95
-passes --p95-limit (500 ms) or that has a failed request, and prints every step (throughput,
+``web`` containers would; worker recycling off, see _start_web), Locust adds fillers step by
+step (--steps) and measures each step for --step-duration seconds once all its users are in. It
+stops at the first step whose p95 passes --p95-limit (500 ms) or that has a failed request,
+and prints every step (throughput,
 p50/p95/p99, failures, CPU cores per part) and the requests per second at that point. Exits 0
 when it ran (saturating is the expected outcome), 1 on an exception in the locustfile.
 
@@ -486,6 +487,10 @@ def _start_web(args, backend: Backend, processes: int) -> tuple[str, list[str]]:
         own = _free_port()
         command = [*_gunicorn_command(args, port), "--bind", f"127.0.0.1:{own}"]
         command += ["--reuse-port"] if processes > 1 else []
+        # No recycling: a process of one worker stops serving for 2-3 s at each recycle (every
+        # 2,000 requests), which a 30-second step reports as saturation at any load, and drops
+        # the keep-alive connections it held. Production's 3 workers a process recycle apart.
+        command += ["--max-requests", "0"]
         _log(" ".join(["gunicorn", *command[1:]]))
         backend.services.start(name, command, backend.env)
         backend.services.wait_for(
