@@ -32,8 +32,8 @@ port with SO_REUSEPORT, the kernel spreading connections as the proxy in front o
 ``web`` containers would; worker recycling off, see _start_web), Locust adds fillers step by
 step (--steps) and measures each step for --step-duration seconds once all its users are in. It
 stops at the first step whose p95 passes --p95-limit (500 ms) or that has a failed request,
-and prints every step (throughput,
-p50/p95/p99, failures, CPU cores per part) and the requests per second at that point. Exits 0
+and prints every step (throughput, p50/p95/p99, failures, CPU cores of the web processes, of
+Locust and of the whole machine) and the requests per second at that point. Exits 0
 when it ran (saturating is the expected outcome), 1 on an exception in the locustfile.
 
 Run: .venv/bin/python bench/load.py [--users 50] [--integrations 5] [--duration 60]
@@ -630,7 +630,6 @@ def _saturation_run(args, processes: int, summary: dict, sampler) -> dict:
                 "server_cores": round(
                     sum(v for k, v in cores.items() if k.startswith("gunicorn")), 2
                 ),
-                "postgres_cores": round(cores.get("PostgreSQL", 0.0), 2),
                 "locust_cores": round(cores.get("locust", 0.0), 2),
                 "machine_busy": round(cores["machine busy"], 2),
                 "saturated": bool(figures["failures"]) or figures["p95_ms"] > args.p95_limit,
@@ -663,7 +662,7 @@ def _print_saturation(report: dict) -> None:
     print("Versions: " + ", ".join(f"{k} {v}" for k, v in report["versions"].items()))
     header = (
         f"{'procs':>5} {'users':>6} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'fail':>5}"
-        f"  {'cores: web':>10} {'pg':>5} {'locust':>6} {'busy':>5}"
+        f"  {'cores: web':>10} {'locust':>6} {'machine':>7}"
     )
     for run in report["runs"]:
         print()
@@ -673,8 +672,8 @@ def _print_saturation(report: dict) -> None:
                 f"{run['processes']:>5} {step['users']:>6} {step['throughput_rps']:>7.1f} "
                 f"{step['p50_ms']:>6.0f} {step['p95_ms']:>6.0f} {step['p99_ms']:>6.0f} "
                 f"{step['failures']:>5}  {step['server_cores']:>10.2f} "
-                f"{step['postgres_cores']:>5.2f} {step['locust_cores']:>6.2f} "
-                f"{step['machine_busy']:>5.2f}" + ("  SATURATED" if step["saturated"] else "")
+                f"{step['locust_cores']:>6.2f} {step['machine_busy']:>7.2f}"
+                + ("  SATURATED" if step["saturated"] else "")
             )
         at, within = run["saturated_at"], run["last_within"]
         line = f"{run['processes']} web process(es): "
