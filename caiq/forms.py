@@ -3,6 +3,8 @@ from django.conf import settings
 
 from accounts.widgets import IsoDateInput
 
+from .models import StarLevel
+
 
 class CatalogUploadForm(forms.Form):
     workbook = forms.FileField(
@@ -51,6 +53,9 @@ class SubmissionForm(forms.Form):
     submitted_at = forms.DateField(label="Submitted on", widget=IsoDateInput())
     star_registry_url = forms.URLField(
         label="STAR Registry entry", required=False, assume_scheme="https"
+    )
+    star_level = forms.ChoiceField(
+        label="STAR level", choices=StarLevel.choices, initial=StarLevel.SELF_ASSESSMENT
     )
 
 

@@ -6,6 +6,8 @@ from functools import cache
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from config.charts import Bar, Part, stacked_bars
+
 from .answer_rules import FIELD_LABELS
 from .models import CspAnswer, ReviewStatus, SsrmOwnership
 
@@ -86,3 +88,23 @@ def progress_bar(total: int, answered: int, approved: int) -> SafeString:
         answered_width=_percent(answered, total),
         approved_width=_percent(approved, total),
     )
+
+
+ANSWER_PARTS = (
+    Part("Yes", "yes"),
+    Part("No", "no"),
+    Part("NA", "na"),
+    Part("Unanswered", "unanswered"),
+)
+
+
+def _split(row: dict) -> tuple[int, int, int, int]:
+    yes, no, answered, total = row["yes"], row["no"], row["answered"], row["total"]
+    return yes, no, answered - yes - no, total - answered
+
+
+def answer_split_chart(title: str, rows: list[dict], *, label: str, chart_id: str) -> SafeString:
+    """Yes / No / NA / unanswered per row (domains of ``domain_progress``, or questionnaires
+    with ``attach_progress``'s counts), as a chart with its table (config.charts)."""
+    bars = [Bar(str(row[label]), _split(row)) for row in rows]
+    return stacked_bars(title, ANSWER_PARTS, bars, chart_id=chart_id)

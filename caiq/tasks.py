@@ -4,6 +4,7 @@ from celery import shared_task
 from django.conf import settings
 
 from .services.jobs import job_reap_stuck, job_run
+from .services.star import star_send_reminders
 
 
 @shared_task(
@@ -20,3 +21,9 @@ def run_job(job_id: int) -> None:
 @shared_task(name="caiq.reap_stuck_jobs")
 def reap_stuck_jobs() -> int:
     return job_reap_stuck()
+
+
+@shared_task(name="caiq.send_star_reminders", acks_late=True)
+def send_star_reminders() -> int:
+    """Daily (Celery beat): STAR Registry entries 60, 30 and 7 days before they deprecate."""
+    return star_send_reminders()

@@ -12,6 +12,7 @@ NAV = (
     "caiq:my_questions",
     "evidence:list",
     "caiq:version_list",
+    "frameworks:framework_list",
     "admin:index",
     "switch_organization",
     "password_change",

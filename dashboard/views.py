@@ -7,6 +7,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from caiq import selectors as caiq_selectors
+from caiq.presentation import answer_split_chart
+from caiq.selectors import PROGRESS_KEYS
 from evidence.selectors import stale_evidence_totals
 
 
@@ -28,7 +30,18 @@ def home(request):
                 membership.organization_id, timezone.localdate()
             ),
             "recent": caiq_selectors.recently_updated_questionnaires(membership),
+            "star_entries": caiq_selectors.star_entries_to_renew(membership, timezone.localdate()),
+            "star_shown": caiq_selectors.STAR_ENTRIES_SHOWN,
         }
         caiq_selectors.attach_progress(context["recent"], by_domain=False)
+        context["answer_chart"] = answer_split_chart(
+            "Answers of the questionnaires updated last",
+            [
+                {"name": q.name, **{k: getattr(q, k) for k in PROGRESS_KEYS}}
+                for q in context["recent"]
+            ],
+            label="name",
+            chart_id="answers-recent",
+        )
         context["questionnaire_total"] = sum(n for _s, _l, n in context["status_counts"])
     return render(request, "home.html", context)

@@ -25,15 +25,40 @@ def framework_or_404(pk) -> Framework:
     return framework
 
 
-def gap_analysis(questionnaire: Questionnaire, framework: Framework) -> GapAnalysis:
-    mappings = (
-        ControlMapping.requirements.through.objects.filter(requirement__framework=framework)
-        .order_by()
-        .values_list("requirement__code", "controlmapping__control_id", "controlmapping__gap_level")
-    )
-    answers = (
+MAPPING_COLUMNS = ("requirement__code", "controlmapping__control_id", "controlmapping__gap_level")
+
+
+def _answers(questionnaire: Questionnaire) -> list[tuple]:
+    return list(
         Answer.objects.filter(questionnaire=questionnaire)
         .order_by()
         .values_list("question__control__code", "question__code", "answer", "ssrm")
     )
-    return analyse(list(mappings), list(answers))
+
+
+def gap_analysis(questionnaire: Questionnaire, framework: Framework) -> GapAnalysis:
+    mappings = (
+        ControlMapping.requirements.through.objects.filter(requirement__framework=framework)
+        .order_by()
+        .values_list(*MAPPING_COLUMNS)
+    )
+    return analyse(list(mappings), _answers(questionnaire))
+
+
+def coverage_by_framework(questionnaire: Questionnaire, frameworks: list[Framework]) -> list:
+    """(framework, covered, uncovered) for each of ``frameworks`` (one CCM version's): two
+    queries, their mappings read at once."""
+    rows: dict[int, list] = {f.pk: [] for f in frameworks}
+    mappings = (
+        ControlMapping.requirements.through.objects.filter(requirement__framework__in=frameworks)
+        .order_by()
+        .values_list("requirement__framework_id", *MAPPING_COLUMNS)
+    )
+    for framework_id, *mapping in mappings:
+        rows[framework_id].append(tuple(mapping))
+    answers = _answers(questionnaire)
+    result = []
+    for framework in frameworks:
+        analysis = analyse(rows[framework.pk], answers)
+        result.append((framework, analysis.covered, len(analysis.uncovered)))
+    return result

@@ -1,17 +1,26 @@
 """The gap analysis page of a questionnaire against one framework, and its exports."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.text import slugify
+from django.views.decorators.http import require_http_methods
 
 from accounts.middleware import request_memberships
 from caiq.models import SsrmOwnership
 from caiq.selectors import questionnaire_for_member
+from caiq.views.catalog import platform_operator_required
+from config.charts import Bar, Part, stacked_bars
 
 from . import exports, selectors
+from .forms import CcmUploadForm
+from .models import CcmVersion
+from .services import CcmImportError, ccm_import
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COVERAGE_PARTS = (Part("Covered", "covered"), Part("Uncovered", "uncovered"))
 
 
 @login_required
@@ -42,11 +51,57 @@ def gap_analysis(request, pk):
         response = HttpResponse(body, content_type="text/csv" if export == "csv" else XLSX)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+    siblings = [f for f in choices if f.ccm_version_id == framework.ccm_version_id]
     context.update(
         analysis=analysis,
         shown=shown,
         domain=domain,
         owner=owner,
         owners=SsrmOwnership.values,
+        domain_chart=stacked_bars(
+            f"{framework.name}: requirements by CCM domain",
+            COVERAGE_PARTS,
+            [
+                Bar(code, (counts["covered"], counts["uncovered"]))
+                for code, counts in analysis.by_domain.items()
+            ],
+            chart_id="coverage-by-domain",
+        ),
+        framework_chart=stacked_bars(
+            f"Coverage per framework (CCM v{framework.ccm_version.version})",
+            COVERAGE_PARTS,
+            [
+                Bar(each.name, (covered, uncovered))
+                for each, covered, uncovered in selectors.coverage_by_framework(
+                    questionnaire, siblings
+                )
+            ],
+            chart_id="coverage-by-framework",
+        ),
     )
     return render(request, "frameworks/gap_analysis.html", context)
+
+
+@login_required
+def framework_list(request):
+    """The imported CCM versions and the frameworks each maps to."""
+    versions = CcmVersion.objects.prefetch_related("frameworks").annotate(
+        framework_count=Count("frameworks")
+    )
+    return render(request, "frameworks/framework_list.html", {"versions": versions})
+
+
+@platform_operator_required
+@require_http_methods(["GET", "POST"])
+def ccm_upload(request):
+    form = CcmUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["workbook"]
+        try:
+            result = ccm_import(data=upload.read(), filename=upload.name, imported_by=request.user)
+        except CcmImportError as exc:
+            form.add_error("workbook", str(exc))
+        else:
+            messages.success(request, result.message)
+            return redirect("frameworks:framework_list")
+    return render(request, "frameworks/upload.html", {"form": form})

@@ -178,7 +178,8 @@ def test_every_file_goes_to_the_object_store_whose_bucket_exists_before_the_app_
         assert app["depends_on"]["objectstore"] == {"condition": "service_healthy"}
     assert migrate.index("create_buckets") > migrate.index("migrate")
     store = services["objectstore"]
-    assert ":" in store["image"] and not store["image"].endswith(":latest")
+    assert ":" in store["image"]  # a pinned version,
+    assert not store["image"].endswith(":latest")  # not whatever is newest
     assert "-s3.port=8333" in store["command"][0]
     assert "objectdata:/data" in store["volumes"]
     assert "ports" not in store  # reached inside the compose network only

@@ -7,10 +7,12 @@ Input serializers only check shapes; the services decide what may be written.
 
 from django.db.models import F
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema_serializer
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from ..models import CspAnswer, JobKind, JobStatus, SsrmOwnership
+from .. import star
+from ..models import CspAnswer, JobKind, JobStatus, SsrmOwnership, StarLevel
 
 
 def answer_etag(answer_id: int, revision: int) -> str:
@@ -86,6 +88,11 @@ class ProgressSerializer(serializers.Serializer):
     approved = serializers.IntegerField()
 
 
+class StarEntrySerializer(serializers.Serializer):
+    valid_until = serializers.DateField()
+    state = serializers.ChoiceField(choices=["current", "due", "deprecated"])
+
+
 class QuestionnaireSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     organization = serializers.CharField(source="organization.slug")
@@ -97,6 +104,11 @@ class QuestionnaireSerializer(serializers.Serializer):
     status = serializers.CharField()
     submitted_at = serializers.DateField(allow_null=True)
     star_registry_url = serializers.CharField()
+    star_level = serializers.CharField(help_text="1 or 2; empty until submitted.")
+    star = serializers.SerializerMethodField(
+        help_text="The STAR Registry entry's clock: valid one year from submission, due for "
+        "renewal in its last 60 days, deprecated after. Null until submitted."
+    )
     copied_from = serializers.IntegerField(source="copied_from_id", allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -104,6 +116,13 @@ class QuestionnaireSerializer(serializers.Serializer):
 
     def get_progress(self, obj) -> ProgressSerializer:
         return {"total": obj.total, "answered": obj.answered, "approved": obj.approved}
+
+    @extend_schema_field(StarEntrySerializer(allow_null=True))
+    def get_star(self, obj):
+        current = star.entry(obj.submitted_at, timezone.localdate())
+        if current is None:
+            return None
+        return {"valid_until": current.valid_until, "state": current.state}
 
 
 class QuestionnaireCreateSerializer(serializers.Serializer):
@@ -125,6 +144,9 @@ class MarkSubmittedSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="Defaults to today."
     )
     star_registry_url = serializers.URLField(required=False, allow_blank=True, default="")
+    star_level = serializers.ChoiceField(
+        choices=StarLevel.choices, default=StarLevel.SELF_ASSESSMENT
+    )
 
 
 class FindingSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ from .questionnaire import (
     QuestionnaireTally,
     ReviewStatus,
     SsrmOwnership,
+    StarLevel,
 )
 
 __all__ = [
@@ -33,4 +34,5 @@ __all__ = [
     "QuestionnaireTally",
     "ReviewStatus",
     "SsrmOwnership",
+    "StarLevel",
 ]

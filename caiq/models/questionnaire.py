@@ -24,6 +24,11 @@ class QuestionnaireStatus(models.TextChoices):
     SUBMITTED = "submitted", "Submitted"
 
 
+class StarLevel(models.TextChoices):
+    SELF_ASSESSMENT = "1", "Level 1: self-assessment"
+    THIRD_PARTY = "2", "Level 2: third-party audit"
+
+
 class Questionnaire(models.Model):
     """One CAIQ for one cloud service of an organisation, against one catalog version."""
 
@@ -48,6 +53,10 @@ class Questionnaire(models.Model):
     )
     submitted_at = models.DateField("submitted to the STAR Registry", null=True, blank=True)
     star_registry_url = models.URLField("STAR Registry entry", blank=True)
+    star_level = models.CharField("STAR level", max_length=1, choices=StarLevel.choices, blank=True)
+    # The last renewal reminder sent, by its threshold in days (caiq.star); cleared when the
+    # questionnaire is submitted again.
+    star_reminded_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     copied_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
     )
@@ -71,6 +80,10 @@ class Questionnaire(models.Model):
                 | models.Q(submitted_at__isnull=False),
                 name="questionnaire_submitted_has_date",
             ),
+            models.CheckConstraint(
+                condition=models.Q(star_level__in=[*StarLevel.values, ""]),
+                name="questionnaire_star_level_valid",
+            ),
         ]
         indexes = [
             models.Index(fields=["change_seq", "id"], name="questionnaire_change_feed_idx"),
@@ -82,6 +95,10 @@ class Questionnaire(models.Model):
             ),
             models.Index(
                 fields=["organization", "-updated_at", "-id"], name="questionnaire_edited_idx"
+            ),
+            # The dashboard's STAR entries due for renewal: the oldest submissions first.
+            models.Index(
+                fields=["organization", "status", "submitted_at"], name="questionnaire_star_idx"
             ),
         ]
 

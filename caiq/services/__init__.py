@@ -3,6 +3,7 @@
 from .answers import (
     StaleAnswer,
     answer_approve,
+    answer_confirm_carry_over,
     answer_mark_ready,
     answer_request_changes,
     answer_update,
@@ -23,6 +24,7 @@ __all__ = [
     "CatalogImportResult",
     "StaleAnswer",
     "answer_approve",
+    "answer_confirm_carry_over",
     "answer_mark_ready",
     "answer_request_changes",
     "answer_update",

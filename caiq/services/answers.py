@@ -171,6 +171,23 @@ def _locked(answer: Answer) -> Answer:
     )
 
 
+def answer_confirm_carry_over(*, answer: Answer, membership: Membership, user: User) -> Answer:
+    """The answer carried over from an earlier catalog version still holds for the question as
+    it reads now: clear its copy-forward flag (text changed, new question), in the history."""
+    require_role(membership, Role.CONTRIBUTOR, "confirm answers")
+    with transaction.atomic():
+        current = _locked(answer)
+        _require_open(current.questionnaire)
+        if not current.carry_over:
+            return current
+        diff = {"carry_over": [current.carry_over, ""]}
+        current.carry_over = ""
+        current.revision += 1
+        current.save(update_fields=["carry_over", "revision", "updated_at"])
+        _record(current, user=user, source=ChangeSource.PAGE, diff=diff)
+        return current
+
+
 def answer_mark_ready(*, answer: Answer, membership: Membership, user: User) -> Answer:
     """The author hands the answer to review; it must meet CAIQ's rules first."""
     require_role(membership, Role.CONTRIBUTOR, "ask for a review")

@@ -19,6 +19,7 @@ from ..models import (
     Questionnaire,
     QuestionnaireStatus,
     ReviewStatus,
+    StarLevel,
 )
 from ..xlsx.layout import comparable
 from .answers import EDITABLE_FIELDS
@@ -212,10 +213,14 @@ def questionnaire_mark_submitted(
     membership: Membership,
     submitted_at: datetime.date | None = None,
     star_registry_url: str = "",
+    star_level: str = StarLevel.SELF_ASSESSMENT,
 ):
-    """Record the STAR Registry submission; the questionnaire becomes read-only."""
+    """Record the STAR Registry submission (date, entry, level); the questionnaire becomes
+    read-only, and its renewal reminders start over (caiq.star)."""
     if not membership.has_role(Role.ADMIN):
         raise PermissionDenied("Only an admin can record a submission.")
+    if star_level not in StarLevel.values:
+        raise ValidationError(f"The STAR level is {' or '.join(StarLevel.values)}.")
     return _transition(
         questionnaire,
         {QuestionnaireStatus.APPROVED},
@@ -223,4 +228,6 @@ def questionnaire_mark_submitted(
         actor=membership.user,
         submitted_at=submitted_at or timezone.localdate(),
         star_registry_url=star_registry_url,
+        star_level=star_level,
+        star_reminded_days=None,
     )

@@ -24,11 +24,13 @@ from config.fragments import fragment_html, render_fragment
 from evidence import selectors as evidence_selectors
 from evidence.presentation import attach_chips, evidence_urls, mark_answer_evidence
 
-from .. import selectors, services
+from .. import selectors, services, star
 from ..answer_rules import FIELD_LABELS
 from ..forms import AnswerForm
-from ..models import ChangeSource, ReviewStatus, SsrmOwnership
+from ..models import ChangeSource, ReviewStatus, SsrmOwnership, StarLevel
+from ..presentation import answer_split_chart
 from ..services.answers import CONTENT_FIELDS, EDITABLE_FIELDS
+from ..services.questionnaires import version_key
 
 
 def _abilities(membership) -> dict:
@@ -134,6 +136,12 @@ def fill(request, pk):
         **evidence_urls(questionnaire.pk),
         "can_attach": abilities["can_edit"] and editable,
         "stale": stale,
+        "star_entry": star.entry(questionnaire.submitted_at, today),
+        # Before v4.1: say until when CSA still takes it for a new STAR entry.
+        "v41_deadline": star.V41_DEADLINE
+        if version_key(questionnaire.version.caiq_version)[:2] < star.V41
+        else None,
+        "star_levels": StarLevel.choices,
         "ssrm_choices": SsrmOwnership.choices,
         **abilities,
     }
@@ -142,6 +150,9 @@ def fill(request, pk):
         return render_fragment(request, "caiq/_questions_swap.html", context)
     context["csrf_token"] = get_token(request)
     context["next_url"] = request.get_full_path()
+    context["answer_chart"] = answer_split_chart(
+        "Answers by domain", live["domains"], label="code", chart_id="answers-by-domain"
+    )
     context["body"] = fragment_html(request, "caiq/_fill_body.html", context)
     return render(request, "caiq/fill.html", context)
 
@@ -256,6 +267,8 @@ def answer_review(request, pk, answer_pk, action):
             answer = services.answer_mark_ready(**kwargs)
         elif action == "approve":
             answer = services.answer_approve(**kwargs, base_revision=base_revision)
+        elif action == "confirm":  # a copied-forward answer still holds
+            answer = services.answer_confirm_carry_over(**kwargs)
         elif action == "request-changes":
             answer = services.answer_request_changes(
                 **kwargs, comment=request.POST.get("comment", ""), base_revision=base_revision

@@ -14,8 +14,10 @@ from accounts.models import Role
 from evidence.selectors import stale_evidence_counts
 
 from .. import selectors, services
+from ..carry_over import word_diff
 from ..forms import CopyForwardForm, QuestionnaireForm, SubmissionForm
 from ..models import CatalogVersion, QuestionnaireStatus
+from ..services.questionnaires import version_key
 
 QUESTIONNAIRES_PER_PAGE = 25
 PAGE_SIZES = (10, 25, 50, 100)
@@ -120,15 +122,26 @@ def questionnaire_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def questionnaire_copy(request, pk):
+    """Copy forward in two steps: a preview of what carries, changes, is new and is gone (nothing
+    written), then "Create" writes the new questionnaire."""
     source, membership = selectors.questionnaire_for_member(request.user, pk)
     if not membership.has_role(Role.ADMIN):
         raise PermissionDenied("Only an admin can create questionnaires.")
+    versions = CatalogVersion.objects.all()
+    newest = max(versions, key=lambda v: version_key(v.caiq_version), default=source.version)
     form = CopyForwardForm(
         request.POST or None,
-        versions=CatalogVersion.objects.all(),
-        initial={"version": source.version, "name": f"{source.name} (next)"},
+        versions=versions,
+        initial={"version": newest, "name": f"{source.name} (v{newest.caiq_version})"},
     )
+    context = {"form": form, "source": source}
     if request.method == "POST" and form.is_valid():
+        if request.POST.get("step") != "create":
+            plan = selectors.copy_forward_plan(source, form.cleaned_data["version"])
+            context.update(
+                plan=plan, diffs=[(c, *word_diff(c.old_text, c.new_text)) for c in plan.changed]
+            )
+            return render(request, "caiq/questionnaire_copy.html", context)
         try:
             target = services.questionnaire_copy_forward(
                 source=source, membership=membership, user=request.user, **form.cleaned_data
@@ -139,10 +152,10 @@ def questionnaire_copy(request, pk):
             messages.success(
                 request,
                 f"Copied {source.name} into {target.name}: answers carried over and back "
-                "in review; changed and new questions are flagged.",
+                "in review; those to re-confirm are flagged (filter: Flagged on copy).",
             )
             return redirect("caiq:fill", pk=target.pk)
-    return render(request, "caiq/questionnaire_copy.html", {"form": form, "source": source})
+    return render(request, "caiq/questionnaire_copy.html", context)
 
 
 @login_required

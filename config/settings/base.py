@@ -361,4 +361,5 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evidence.send_expiry_reminders",
         "schedule": 24 * 60 * 60,
     },
+    "star-renewal-reminders": {"task": "caiq.send_star_reminders", "schedule": 24 * 60 * 60},
 }

@@ -154,6 +154,7 @@ def test_an_admin_records_the_star_submission(api_as, team, small_questionnaire,
     body = {
         "submitted_at": "2026-11-02",
         "star_registry_url": "https://cloudsecurityalliance.org/star/registry/acme",
+        "star_level": "2",
     }
 
     by_reviewer = api_as(team.reviewer).post(url(small_questionnaire, "mark-submitted"), body)
@@ -166,6 +167,10 @@ def test_an_admin_records_the_star_submission(api_as, team, small_questionnaire,
         "2026-11-02",
     )
     assert by_admin.json()["star_registry_url"] == body["star_registry_url"]
+    assert by_admin.json()["star_level"] == "2"
+    # Valid one year from submission; the state depends on today, which moves.
+    assert by_admin.json()["star"]["valid_until"] == "2027-11-02"
+    assert by_admin.json()["star"]["state"] in ("current", "due", "deprecated")
 
 
 def test_a_transition_from_the_wrong_state_is_refused(api_as, team, small_questionnaire):

@@ -121,7 +121,8 @@ def test_the_copy_page_creates_and_opens_the_new_questionnaire(client, answered,
     client.force_login(team.admin)
 
     response = client.post(
-        reverse("caiq:copy", args=[answered.pk]), {"name": "Storage 2027", "version": "4.0.3"}
+        reverse("caiq:copy", args=[answered.pk]),
+        {"name": "Storage 2027", "version": "4.0.3", "step": "create"},
     )
 
     target = answered.organization.questionnaires.get(name="Storage 2027")
@@ -138,3 +139,72 @@ def test_only_admins_copy_forward(client, answered, team):
     )
 
     assert response.status_code == 403
+
+
+def test_the_preview_counts_carried_changed_new_and_gone_and_writes_nothing(
+    client, answered, newer_catalog, team
+):
+    from caiq.models import Questionnaire
+
+    client.force_login(team.admin)
+    before = (Questionnaire.objects.count(), AnswerChange.objects.count())
+
+    response = client.post(
+        reverse("caiq:copy", args=[answered.pk]),
+        {"name": "Storage v4.0.9", "version": "4.0.9", "step": "preview"},
+    )
+
+    assert response.status_code == 200
+    counts = response.context["plan"].counts
+    # 261 questions before; two reworded, one replaced by a new one: 261 in the new version.
+    assert counts == {"unchanged": 258, "changed": 2, "new": 1, "gone": 1}
+    assert (Questionnaire.objects.count(), AnswerChange.objects.count()) == before
+    text = response.text
+    assert "<del>Sample question CEK-19.1. Load" in text  # the old wording, struck out
+    assert "<ins>Reworded CEK-19.1</ins>" in text
+    assert 'value="create"' in text  # confirming writes, in a second request
+
+
+def test_the_copy_page_offers_the_newest_catalog_version(client, answered, newer_catalog, team):
+    client.force_login(team.admin)
+
+    form = client.get(reverse("caiq:copy", args=[answered.pk])).context["form"]
+
+    assert form.initial["version"] == newer_catalog
+
+
+def test_confirming_a_flagged_answer_clears_the_flag_in_the_history(
+    client, answered, newer_catalog, team
+):
+    target = copy_into(answered, newer_catalog, team)
+    flagged = target.answers.get(question__code="CEK-19.1")
+    client.force_login(team.contributor)
+
+    response = client.post(
+        reverse("caiq:answer_review", args=[target.pk, flagged.pk, "confirm"]),
+        headers={"HX-Request": "true"},
+    )
+
+    flagged.refresh_from_db()
+    assert response.status_code == 200
+    assert flagged.carry_over == ""
+    last = flagged.changes.order_by("-revision").first()
+    assert last.changes == {"carry_over": [CarryOver.TEXT_CHANGED, ""]}
+    assert target.answers.exclude(carry_over="").count() == 2  # the other two still to confirm
+
+
+def test_a_v4_0_questionnaire_states_the_v4_1_deadline(client, answered, team):
+    client.force_login(team.admin)
+
+    page = client.get(reverse("caiq:fill", args=[answered.pk])).text
+
+    assert "CSA accepts only CAIQ v4.1 for new STAR Registry entries after December 2027" in page
+
+
+def test_word_diff_marks_removed_and_added_words():
+    from caiq.carry_over import word_diff
+
+    before, after = word_diff("Do you <encrypt> data at rest?", "Do you encrypt all data?")
+
+    assert str(before) == "Do you <del>&lt;encrypt&gt; data at rest?</del>"
+    assert str(after) == "Do you <ins>encrypt all data?</ins>"

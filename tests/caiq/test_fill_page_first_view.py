@@ -320,18 +320,21 @@ def test_the_hand_written_domain_counts_agree_with_the_orm(team, questionnaire):
     from caiq import selectors
 
     contributor = Membership.objects.get(user=team.contributor, organization=team.org)
-    for answer in questionnaire.answers.order_by("question__position")[::7]:
+    for n, answer in enumerate(questionnaire.answers.order_by("question__position")[::7]):
         answer_update(
             answer=answer,
             membership=contributor,
             user=team.contributor,
-            values={"answer": "Yes"},
+            values={"answer": ("Yes", "No", "NA")[n % 3]},
             base_revision=answer.revision,
         )
 
     by_orm = selectors.domain_progress_by_questionnaire([questionnaire])[questionnaire.pk]
 
     assert selectors.domain_progress(questionnaire) == [
-        {key: row[key] for key in ("code", "title", "position", "total", "answered", "approved")}
+        {
+            key: row[key]
+            for key in ("code", "title", "position", "total", "answered", "approved", "yes", "no")
+        }
         for row in by_orm
     ]

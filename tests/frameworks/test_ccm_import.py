@@ -161,3 +161,25 @@ def test_the_fixture_narrows_the_dimension_as_csas_file_does():
 
     assert b'<dimension ref="A1:D' in mappings
     assert b'<c r="H5"' in mappings  # while its data runs further right
+
+
+def test_only_platform_operators_upload_and_everyone_signed_in_sees_the_list(client, team):
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    operator = get_user_model().objects.create_superuser(email="op@example.com", password="x")
+    upload = "/frameworks/import/"
+    client.force_login(team.admin)
+    refused = client.post(upload, {"workbook": SimpleUploadedFile("c.xlsx", workbook())})
+    client.force_login(operator)
+    imported = client.post(upload, {"workbook": SimpleUploadedFile("c.xlsx", workbook())})
+    wrong = client.post(upload, {"workbook": SimpleUploadedFile("c.xlsx", sample_bytes())})
+    client.force_login(team.viewer)
+    listed = client.get("/frameworks/")
+
+    assert refused.status_code == 403
+    assert imported.status_code == 302
+    assert "This is a CAIQ workbook, not the Cloud Controls Matrix" in wrong.text
+    assert CcmVersion.objects.count() == 1
+    assert "CCM v4.0.12" in listed.text
+    assert ISO in listed.text

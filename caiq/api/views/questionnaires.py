@@ -189,6 +189,7 @@ class QuestionnaireViewSet(
             membership=membership,
             submitted_at=data.get("submitted_at"),
             star_registry_url=data.get("star_registry_url", ""),
+            star_level=data["star_level"],
         )
         return self._answer(questionnaire)
 
