@@ -54,9 +54,11 @@ class SubmissionForm(forms.Form):
     star_registry_url = forms.URLField(
         label="STAR Registry entry", required=False, assume_scheme="https"
     )
-    star_level = forms.ChoiceField(
-        label="STAR level", choices=StarLevel.choices, initial=StarLevel.SELF_ASSESSMENT
-    )
+    # Optional: a submission recorded without one is a Level 1 self-assessment.
+    star_level = forms.ChoiceField(label="STAR level", choices=StarLevel.choices, required=False)
+
+    def clean_star_level(self):
+        return self.cleaned_data["star_level"] or StarLevel.SELF_ASSESSMENT
 
 
 class AnswerForm(forms.Form):
