@@ -8,9 +8,11 @@ writes them unchanged.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from accounts.models import Organization
 
+from .. import star
 from .catalog import CatalogVersion, Question
 
 # The longest text an Excel cell holds: anything longer could not be exported intact.
@@ -104,6 +106,11 @@ class Questionnaire(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def star_entry(self):
+        """Where its STAR Registry entry stands today (caiq.star), or None if not submitted."""
+        return star.entry(self.submitted_at, timezone.localdate())
 
 
 class QuestionnaireTally(models.Model):

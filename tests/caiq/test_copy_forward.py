@@ -208,3 +208,72 @@ def test_word_diff_marks_removed_and_added_words():
 
     assert str(before) == "Do you <del>&lt;encrypt&gt; data at rest?</del>"
     assert str(after) == "Do you <ins>encrypt all data?</ins>"
+
+
+NEW_IN_V41 = ["AIS-08", "DCS-16", "DCS-17", "DCS-18", "LOG-14", "SEF-09", "SEF-10", "STA-15",
+              "STA-16", "TVM-11", "TVM-12"]  # fmt: skip
+REWORDED_IN_V41 = {"A&A-01.1", "BCR-02.1", "UEM-14.1"}
+
+
+@pytest.fixture
+def v41_like_catalog(sample_catalog):
+    """The project's own v4.1-shaped catalog: the v4.0.3 sample with IAM-16 removed, CSA's 11
+    new v4.1 controls added (one question each), further questions added to existing controls
+    up to v4.1's 283 (207 controls, 17 domains, as the importer checks), three reworded."""
+    structure = copy.deepcopy(load_structure())
+    domains = []
+    for code, title, controls in structure.domains:
+        controls = [(c, list(qs)) for c, qs in controls if c != "IAM-16"]
+        controls += [(c, [f"{c}.1"]) for c in NEW_IN_V41 if c.rsplit("-", 1)[0] == code]
+        domains.append((code, title, controls))
+    count = sum(len(qs) for _d, _t, controls in domains for _c, qs in controls)
+    for _code, _title, controls in domains:  # one more question per control until 283
+        for control, questions in controls:
+            if count < 283 and control not in NEW_IN_V41:
+                questions.append(f"{control}.{len(questions) + 1}")
+                count += 1
+
+    def text(code):
+        return (
+            f"Reworded for 4.1: {code}" if code in REWORDED_IN_V41 else placeholder_question(code)
+        )
+
+    v41 = type(structure)(caiq_version="4.1.0", domains=domains)
+    return catalog_import(
+        data=build_caiq_xlsx(v41, question_text=text), filename="v41.xlsx"
+    ).version
+
+
+def test_moving_to_the_v4_1_fixture_counts_what_the_two_catalogs_differ_by(
+    client, answered, v41_like_catalog, team
+):
+    old_codes = set(answered.version.questions.values_list("code", flat=True))
+    new_codes = set(v41_like_catalog.questions.values_list("code", flat=True))
+    gone = old_codes - new_codes
+    client.force_login(team.admin)
+
+    preview = client.post(
+        reverse("caiq:copy", args=[answered.pk]),
+        {"name": "Storage v4.1", "version": "4.1.0", "step": "preview"},
+    )
+    created = client.post(
+        reverse("caiq:copy", args=[answered.pk]),
+        {"name": "Storage v4.1", "version": "4.1.0", "step": "create"},
+    )
+
+    assert gone == {c for c in old_codes if c.startswith("IAM-16.")}
+    assert len(new_codes) == 283
+    assert preview.context["plan"].counts == {
+        "unchanged": len(old_codes & new_codes) - len(REWORDED_IN_V41),
+        "changed": len(REWORDED_IN_V41),
+        "new": len(new_codes - old_codes),
+        "gone": len(gone),
+    }
+    target = answered.organization.questionnaires.get(name="Storage v4.1")
+    assert created.status_code == 302
+    carried = len(old_codes & new_codes)
+    assert AnswerChange.objects.filter(answer__questionnaire=target).count() == carried
+    assert target.answers.filter(carry_over=CarryOver.TEXT_CHANGED).count() == 3
+    assert target.answers.filter(carry_over=CarryOver.NEW_QUESTION).count() == len(
+        new_codes - old_codes
+    )
