@@ -89,11 +89,15 @@ class GapAnalysis:
     def coverage_percent(self) -> int:
         return round(100 * self.covered / len(self.requirements)) if self.requirements else 0
 
-    def filtered(self, *, domain: str = "", owner: str = "") -> list[RequirementState]:
+    def filtered(
+        self, *, domain: str = "", owner: str = "", status: str = ""
+    ) -> list[RequirementState]:
         return [
             r
             for r in self.requirements
-            if (not domain or domain in r.domains) and (not owner or owner in r.owners)
+            if (not domain or domain in r.domains)
+            and (not owner or owner in r.owners)
+            and (not status or r.status == status)
         ]
 
 

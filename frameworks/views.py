@@ -16,6 +16,7 @@ from config.charts import Bar, Part, stacked_bars
 
 from . import exports, selectors
 from .forms import CcmUploadForm
+from .gaps import COVERED, UNCOVERED
 from .models import CcmVersion
 from .services import CcmImportError, ccm_import
 
@@ -39,7 +40,9 @@ def gap_analysis(request, pk):
     domain = domain if domain in analysis.by_domain else ""
     owner = request.GET.get("owner", "")
     owner = owner if owner in SsrmOwnership.values else ""
-    shown = analysis.filtered(domain=domain, owner=owner)
+    status = request.GET.get("status", "")
+    status = status if status in (COVERED, UNCOVERED) else ""
+    shown = analysis.filtered(domain=domain, owner=owner, status=status)
     export = request.GET.get("format")
     if export in ("csv", "xlsx"):
         name = f"gap-analysis-{slugify(questionnaire.name)}-{slugify(framework.name)}.{export}"
@@ -57,6 +60,7 @@ def gap_analysis(request, pk):
         shown=shown,
         domain=domain,
         owner=owner,
+        status=status,
         owners=SsrmOwnership.values,
         domain_chart=stacked_bars(
             f"{framework.name}: requirements by CCM domain",

@@ -47,6 +47,7 @@ def framework_list(request):
         ),
         OpenApiParameter("domain", OpenApiTypes.STR, description="A CCM domain, e.g. A&A."),
         OpenApiParameter("owner", OpenApiTypes.STR, enum=SsrmOwnership.values),
+        OpenApiParameter("status", OpenApiTypes.STR, enum=["covered", "uncovered"]),
     ],
     responses={200: GapAnalysisSerializer, **ERRORS},
 )
@@ -56,6 +57,8 @@ def gap_analysis(request, pk):
     owner = request.query_params.get("owner", "")
     if owner and owner not in SsrmOwnership.values:
         raise ValidationError({"owner": [f"One of {', '.join(SsrmOwnership.values)}."]})
+    if request.query_params.get("status", "") not in ("", "covered", "uncovered"):
+        raise ValidationError({"status": ["covered or uncovered."]})
     chosen = request.query_params.get("framework", "")
     framework = (
         selectors.framework_or_404(chosen) if chosen else selectors.framework_choices().first()
@@ -63,7 +66,11 @@ def gap_analysis(request, pk):
     if framework is None:  # nothing imported yet: an empty analysis, not an error
         return Response(GapAnalysisSerializer(EMPTY).data)
     analysis = selectors.gap_analysis(questionnaire, framework)
-    shown = analysis.filtered(domain=request.query_params.get("domain", ""), owner=owner)
+    shown = analysis.filtered(
+        domain=request.query_params.get("domain", ""),
+        owner=owner,
+        status=request.query_params.get("status", ""),
+    )
     body = {
         "framework": framework,
         "requirements_total": len(analysis.requirements),

@@ -89,6 +89,8 @@ def test_filters_by_domain_and_owner(iso, small_questionnaire):
 
     assert [r.code for r in analysis.filtered(domain="BCR")] == ["27001: A.5.36"]
     assert [r.code for r in analysis.filtered(owner="Shared CSP and CSC")] == ["27001: 5.1"]
+    assert [r.code for r in analysis.filtered(status="covered")] == ["27001: 5.1"]
+    assert len(analysis.filtered(status="uncovered")) == 2
     assert set(analysis.by_domain) == {"A&A", "AIS", "BCR"}
 
 
@@ -212,6 +214,10 @@ def test_the_api_serves_the_same_analysis_filtered(api_as, team, iso, small_ques
         "ssrm": "CSP-owned",
     }
     assert [r["code"] for r in bcr["requirements"]] == ["27001: A.5.36"]
+    uncovered = client.get(
+        API.format(small_questionnaire.pk), {"framework": iso.pk, "status": "uncovered"}
+    ).json()
+    assert [r["code"] for r in uncovered["requirements"]] == ["27001: 5.1", "27001: A.5.36"]
 
 
 def test_the_api_defaults_to_the_first_framework_and_hides_other_organisations(
