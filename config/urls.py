@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("caiq.urls")),
     path("evidence/", include("evidence.urls")),
     path("", include("frameworks.urls")),
+    path("", include("consistency.urls")),
 ]

@@ -159,6 +159,10 @@ class FindingSerializer(serializers.Serializer):
 class ReadinessSerializer(serializers.Serializer):
     ready = serializers.BooleanField()
     findings = FindingSerializer(many=True)
+    warnings = FindingSerializer(
+        many=True,
+        help_text="Consistency warnings (kind: the rule's ID); they never make it not ready.",
+    )
 
 
 # --- Answers --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from accounts.models import Role
 from .. import selectors
 from ..downloads import job_result_response
 from ..models import JobKind, JobStatus
-from ..readiness import domain_titles, group_findings, readiness
+from ..readiness import domain_titles, group_findings, readiness, readiness_warnings
 from ..services.jobs import job_start
 
 
@@ -85,8 +85,6 @@ def readiness_page(request, pk):
     questionnaire, _membership = selectors.questionnaire_for_member(request.user, pk)
     findings = readiness(questionnaire, today=timezone.localdate())
     grouped = group_findings(findings, domain_titles(questionnaire))
-    return render(
-        request,
-        "caiq/readiness.html",
-        {"questionnaire": questionnaire, "findings": findings, "grouped": grouped},
-    )
+    context = {"questionnaire": questionnaire, "findings": findings, "grouped": grouped}
+    context["warnings"] = readiness_warnings(questionnaire)
+    return render(request, "caiq/readiness.html", context)

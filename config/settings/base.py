@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "caiq",
     "evidence",
     "frameworks",
+    "consistency",
     "dashboard",
 ]
 

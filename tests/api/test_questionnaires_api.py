@@ -205,4 +205,4 @@ def test_a_questionnaire_with_everything_answered_is_ready(
 
     body = api_as(team.viewer, "read").get(url(small_questionnaire, "readiness")).json()
 
-    assert body == {"ready": True, "findings": []}
+    assert body == {"ready": True, "findings": [], "warnings": []}

@@ -16,7 +16,7 @@ from ...models import (
     JobStatus,
     Questionnaire,
 )
-from ...readiness import readiness
+from ...readiness import readiness, readiness_warnings
 from ...services import (
     questionnaire_approve,
     questionnaire_create,
@@ -201,7 +201,11 @@ class QuestionnaireViewSet(
     def readiness(self, request, pk=None):
         questionnaire, _membership = self._member_object()
         findings = readiness(questionnaire, today=timezone.localdate())
-        body = {"ready": not findings, "findings": findings}
+        body = {
+            "ready": not findings,
+            "findings": findings,
+            "warnings": readiness_warnings(questionnaire),
+        }
         return Response(serializers.ReadinessSerializer(body).data)
 
     @extend_schema(

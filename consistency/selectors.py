@@ -1,0 +1,52 @@
+"""A questionnaire's consistency findings: three queries (its answers, the organisation's
+switched-off rules, and what its recently edited other questionnaires answered)."""
+
+from caiq.models import Answer, Questionnaire
+from caiq.readiness import Finding as ReadinessFinding
+
+from . import rules
+from .models import DisabledRule
+
+# The other questionnaires compared with for "another owner for another service": the ones
+# edited last, so the check costs the same in an organisation of 10 or 10,000.
+COMPARED = 20
+
+
+def disabled_rules(organization_id: int) -> set[str]:
+    return set(
+        DisabledRule.objects.filter(organization_id=organization_id).values_list("rule", flat=True)
+    )
+
+
+def findings(questionnaire: Questionnaire) -> list[rules.Finding]:
+    answers = [
+        rules.Answer(*row)
+        for row in questionnaire.answers.order_by("question__position").values_list(
+            "pk", "question__code", "answer", "ssrm", "implementation"
+        )
+    ]
+    others = (
+        Questionnaire.objects.filter(organization_id=questionnaire.organization_id)
+        .exclude(pk=questionnaire.pk)
+        .order_by("-updated_at", "-id")
+        .values("pk")[:COMPARED]
+    )
+    elsewhere: dict[str, list[tuple[str, str]]] = {}
+    rows = (
+        Answer.objects.filter(questionnaire__in=others, ssrm__in=[rules.CSP_OWNED, rules.CSC_OWNED])
+        .order_by()
+        .values_list("question__code", "ssrm", "questionnaire__name")
+        .distinct()
+    )
+    for code, ssrm, name in rows:
+        elsewhere.setdefault(code, []).append((ssrm, name))
+    context = rules.Context(answers, elsewhere)
+    return rules.check(context, disabled=disabled_rules(questionnaire.organization_id))
+
+
+def readiness_warnings(questionnaire: Questionnaire) -> list[ReadinessFinding]:
+    """The findings as the readiness report lists them (kind: the rule's ID)."""
+    return [
+        ReadinessFinding(f.rule, f.message, f.question, f.answer_id)
+        for f in findings(questionnaire)
+    ]
