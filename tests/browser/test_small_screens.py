@@ -98,6 +98,7 @@ SIGNED_IN_PAGES = (
     "/orgs/acme/members/",
     "/orgs/acme/tokens/",
     "/orgs/acme/audit/",
+    "/orgs/acme/consistency/",
     "/account/tokens/",
     "/account/tokens/{token}/",
     "/account/password_change/",
