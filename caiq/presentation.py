@@ -108,3 +108,19 @@ def answer_split_chart(title: str, rows: list[dict], *, label: str, chart_id: st
     with ``attach_progress``'s counts), as a chart with its table (config.charts)."""
     bars = [Bar(str(row[label]), _split(row)) for row in rows]
     return stacked_bars(title, ANSWER_PARTS, bars, chart_id=chart_id)
+
+
+# Higher apps' notes beside a question on the fill page (consistency warnings): functions of
+# (questionnaire, the answers of one whole domain) returning {answer id: [message, ...]}. They
+# register at start-up (consistency.apps), as this app may not import them.
+ANSWER_NOTE_SOURCES: list = []
+
+
+def attach_notes(questionnaire, answers: list) -> None:
+    """Set ``notes`` on each answer: what the registered sources say about it."""
+    notes: dict[int, list[str]] = {}
+    for source in ANSWER_NOTE_SOURCES:
+        for pk, messages in source(questionnaire, answers).items():
+            notes.setdefault(pk, []).extend(messages)
+    for answer in answers:
+        answer.notes = notes.get(answer.pk, [])

@@ -50,3 +50,19 @@ def readiness_warnings(questionnaire: Questionnaire) -> list[ReadinessFinding]:
         ReadinessFinding(f.rule, f.message, f.question, f.answer_id)
         for f in findings(questionnaire)
     ]
+
+
+def fill_page_notes(questionnaire: Questionnaire, answers: list) -> dict[int, list[str]]:
+    """The warnings about the answers shown (one domain, its controls whole), by answer id: the
+    rules within a questionnaire, over the page's own answers; one query (the rules switched
+    off). What other questionnaires answered is compared in the readiness report only."""
+    if not answers:
+        return {}
+    rows = [
+        rules.Answer(a.pk, a.question.code, a.answer, a.ssrm, a.implementation) for a in answers
+    ]
+    disabled = disabled_rules(questionnaire.organization_id) | {"ssrm-differs-across-services"}
+    notes: dict[int, list[str]] = {}
+    for finding in rules.check(rules.Context(rows), disabled=disabled):
+        notes.setdefault(finding.answer_id, []).append(finding.message)
+    return notes

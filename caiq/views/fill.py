@@ -28,7 +28,7 @@ from .. import selectors, services, star
 from ..answer_rules import FIELD_LABELS
 from ..forms import AnswerForm
 from ..models import ChangeSource, ReviewStatus, SsrmOwnership, StarLevel
-from ..presentation import answer_split_chart
+from ..presentation import answer_split_chart, attach_notes
 from ..services.answers import CONTENT_FIELDS, EDITABLE_FIELDS
 from ..services.questionnaires import version_key
 
@@ -100,6 +100,8 @@ def fill(request, pk):
         questionnaire.pk, [a.pk for a in answers], today
     )
     attach_chips(answers, chips)
+    # A domain's page holds its controls whole, which the consistency notes compare within.
+    attach_notes(questionnaire, answers if one_domain else [])
     abilities = _abilities(membership)
     if abilities["can_review"]:
         # Approve is offered only where it can succeed: not on content the reviewer wrote.

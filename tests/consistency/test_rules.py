@@ -142,3 +142,22 @@ def test_only_admins_switch_rules_and_the_page_shows_their_state(client, team):
     assert "A whole control NA" in page
     assert page.count("Switch on") == 1
     assert outsider.status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_fill_page_shows_a_warning_beside_its_question(client, team, small_questionnaire):
+    Answer.objects.filter(questionnaire=small_questionnaire, question__code="A&A-01.1").update(
+        answer="No"
+    )
+    Answer.objects.filter(questionnaire=small_questionnaire, question__code="A&A-01.2").update(
+        answer="Yes"
+    )
+    flagged = small_questionnaire.answers.get(question__code="A&A-01.1")
+    client.force_login(team.viewer)
+
+    page = client.get(reverse("caiq:fill", args=[small_questionnaire.pk]), {"domain": "A&A"})
+    card = page.text.split(f'id="answer-{flagged.pk}"', 1)[1].split("</article>", 1)[0]
+    other = page.text.split(f'id="answer-{flagged.pk + 1}"', 1)[1].split("</article>", 1)[0]
+
+    assert '<p class="note warning">A&amp;A-01.1, the control' in card
+    assert "note warning" not in other
