@@ -5,7 +5,17 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.db import connection
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -227,18 +237,37 @@ def questionnaire_status_counts(membership: Membership) -> list[tuple[str, str, 
 STAR_ENTRIES_SHOWN = 5
 
 
+# Deprecated entries stay on the dashboard this long after they lapse, unless renewed.
+STAR_DEPRECATED_SHOWN_DAYS = 90
+
+
 def star_entries_to_renew(membership: Membership, today) -> list[tuple[Questionnaire, object]]:
-    """The organisation's submitted questionnaires whose STAR entry is due for renewal or
-    deprecated (caiq.star), oldest first, at most STAR_ENTRIES_SHOWN + 1 (the dashboard says
-    "and more" past the limit): one range scan of ``questionnaire_star_idx``."""
+    """The organisation's STAR entries due for renewal, or deprecated in the last
+    STAR_DEPRECATED_SHOWN_DAYS days, and not renewed yet (no copy of them submitted since):
+    oldest first, at most STAR_ENTRIES_SHOWN + 1 (the dashboard says "and more" past the
+    limit). A range scan of ``questionnaire_star_idx``."""
     newest = today - datetime.timedelta(days=365 - star.DUE_DAYS)
-    due = Questionnaire.objects.filter(
-        organization_id=membership.organization_id,
+    oldest = today - datetime.timedelta(days=366 + STAR_DEPRECATED_SHOWN_DAYS)
+    renewed = Questionnaire.objects.filter(
+        copied_from=OuterRef("pk"),
         status=QuestionnaireStatus.SUBMITTED,
-        submitted_at__lte=newest,
-    ).order_by("submitted_at", "pk")[: STAR_ENTRIES_SHOWN + 1]
+        submitted_at__gt=OuterRef("submitted_at"),
+    )
+    due = (
+        Questionnaire.objects.filter(
+            organization_id=membership.organization_id,
+            status=QuestionnaireStatus.SUBMITTED,
+            submitted_at__range=(oldest, newest),
+        )
+        .exclude(Exists(renewed))
+        .order_by("submitted_at", "pk")[: STAR_ENTRIES_SHOWN + 1]
+    )
     entries = [(q, star.entry(q.submitted_at, today)) for q in due]
-    return [(q, entry) for q, entry in entries if entry.state != star.CURRENT]
+    return [
+        (q, entry)
+        for q, entry in entries
+        if entry.state == star.DUE or -entry.days_left <= STAR_DEPRECATED_SHOWN_DAYS
+    ]
 
 
 def attach_progress(questionnaires: list[Questionnaire], *, by_domain: bool = True) -> None:

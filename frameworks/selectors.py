@@ -2,6 +2,8 @@
 the number of requirements). The questionnaire is always reached through caiq's scoped
 selector, so another organisation's questionnaire is a 404 here too."""
 
+import re
+
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -19,7 +21,9 @@ def framework_choices() -> QuerySet[Framework]:
 
 
 def framework_or_404(pk) -> Framework:
-    framework = framework_choices().filter(pk=pk).first() if str(pk).isdigit() else None
+    # ASCII digits within a 64-bit id: str.isdigit() also takes "²", which int() refuses.
+    valid = re.fullmatch(r"[0-9]{1,18}", str(pk))
+    framework = framework_choices().filter(pk=int(pk)).first() if valid else None
     if framework is None:
         raise Http404("No such framework.")
     return framework

@@ -112,3 +112,44 @@ def test_the_fill_page_and_the_dashboard_show_an_entry_due_for_renewal(
     assert ">Renew</a>" in fill
     assert '<span class="star due">Due for renewal</span>' in home
     assert "days left" in home
+
+
+@pytest.mark.django_db
+def test_the_dashboard_leaves_out_entries_renewed_or_long_deprecated(
+    client, team, small_questionnaire, admin_membership
+):
+    from caiq.services import questionnaire_create
+
+    today = timezone.localdate()
+    renewed = questionnaire_create(
+        membership=admin_membership,
+        version=small_questionnaire.version,
+        name="Old",
+        service_name="S",
+    )
+    long_gone = questionnaire_create(
+        membership=admin_membership,
+        version=small_questionnaire.version,
+        name="Ancient",
+        service_name="S",
+    )
+    submit(small_questionnaire, today - datetime.timedelta(days=340))  # due: shown
+    submit(renewed, today - datetime.timedelta(days=340))
+    submit(long_gone, today - datetime.timedelta(days=365 * 3))
+    Questionnaire.objects.filter(pk=small_questionnaire.pk).update(copied_from=None)
+    copy = questionnaire_create(
+        membership=admin_membership,
+        version=small_questionnaire.version,
+        name="New",
+        service_name="S",
+    )
+    Questionnaire.objects.filter(pk=copy.pk).update(copied_from=renewed)
+    submit(copy, today - datetime.timedelta(days=10))
+    client.force_login(team.admin)
+
+    home = client.get(reverse("home")).text
+    card = home.split('id="dash-star"', 1)[1].split("</section>", 1)[0]
+
+    assert "Small" in card
+    assert "Old" not in card  # renewed by New, submitted since
+    assert "Ancient" not in card  # deprecated years ago

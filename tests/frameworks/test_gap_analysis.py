@@ -183,6 +183,8 @@ def test_an_unknown_framework_is_a_404(client, team, iso, small_questionnaire):
 
     assert page(client, small_questionnaire, framework="999999").status_code == 404
     assert page(client, small_questionnaire, framework="x").status_code == 404
+    assert page(client, small_questionnaire, framework="²").status_code == 404
+    assert page(client, small_questionnaire, framework="9" * 30).status_code == 404
 
 
 API = "/api/v1/questionnaires/{}/gap-analysis/"
