@@ -52,7 +52,7 @@ def as_csv(requirements: list[RequirementState]) -> bytes:
 def as_xlsx(requirements: list[RequirementState], title: str) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Gap analysis")
-    sheet.append([title])
+    sheet.append([escape_formula(title)])  # a questionnaire's name is the user's text
     sheet.append(HEADERS)
     for row in rows(requirements):
         sheet.append(row)

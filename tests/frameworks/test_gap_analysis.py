@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from caiq.models import Answer
+from caiq.models import Answer, Questionnaire
 from frameworks.models import Framework
 from frameworks.selectors import gap_analysis
 from frameworks.services import ccm_import
@@ -247,3 +247,16 @@ def test_the_api_answers_an_empty_analysis_before_any_import(api_as, team, small
         "coverage_percent": 0,
         "requirements": [],
     }
+
+
+def test_the_xlsx_title_from_a_name_like_a_formula_stays_text(
+    client, team, iso, small_questionnaire
+):
+    Questionnaire.objects.filter(pk=small_questionnaire.pk).update(name="=HYPERLINK(1)")
+    client.force_login(team.viewer)
+
+    xlsx = page(client, small_questionnaire, format="xlsx")
+
+    title = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active["A1"]
+    assert title.data_type == "s"
+    assert title.value.startswith("'=HYPERLINK(1)")
