@@ -24,13 +24,13 @@ class Finding:
 
 
 # Higher apps' checks that the readiness report lists as warnings, which never block an export:
-# functions of a questionnaire returning Findings. They register themselves at start-up
-# (consistency.apps), as this app may not import them.
+# functions of (questionnaire, its answer rows as readiness read them) returning Findings. They
+# register themselves at start-up (consistency.apps), as this app may not import them.
 WARNING_SOURCES: list = []
 
 
-def readiness_warnings(questionnaire: Questionnaire) -> list[Finding]:
-    return [finding for source in WARNING_SOURCES for finding in source(questionnaire)]
+def readiness_warnings(questionnaire: Questionnaire, rows: list[AnswerRow]) -> list[Finding]:
+    return [finding for source in WARNING_SOURCES for finding in source(questionnaire, rows)]
 
 
 # Each kind of a question's finding as the readiness page names it, in the order it lists them.

@@ -1,8 +1,10 @@
-"""A questionnaire's consistency findings: three queries (its answers, the organisation's
-switched-off rules, and what its recently edited other questionnaires answered)."""
+"""A questionnaire's consistency findings, over its answers as the readiness report read them,
+plus two queries: the organisation's switched-off rules, and what its recently edited other
+questionnaires answered."""
 
 from caiq.models import Answer, Questionnaire
 from caiq.readiness import Finding as ReadinessFinding
+from caiq.selectors import AnswerRow
 
 from . import rules
 from .models import DisabledRule
@@ -18,13 +20,10 @@ def disabled_rules(organization_id: int) -> set[str]:
     )
 
 
-def findings(questionnaire: Questionnaire) -> list[rules.Finding]:
-    answers = [
-        rules.Answer(*row)
-        for row in questionnaire.answers.order_by("question__position").values_list(
-            "pk", "question__code", "answer", "ssrm", "implementation"
-        )
-    ]
+def findings(questionnaire: Questionnaire, rows: list[AnswerRow]) -> list[rules.Finding]:
+    """``rows``: the questionnaire's answers as ``caiq.selectors.answer_rows`` reads them (the
+    readiness report has them already)."""
+    answers = [rules.Answer(r.pk, r.code, r.answer, r.ssrm, r.implementation) for r in rows]
     others = (
         Questionnaire.objects.filter(organization_id=questionnaire.organization_id)
         .exclude(pk=questionnaire.pk)
@@ -44,11 +43,13 @@ def findings(questionnaire: Questionnaire) -> list[rules.Finding]:
     return rules.check(context, disabled=disabled_rules(questionnaire.organization_id))
 
 
-def readiness_warnings(questionnaire: Questionnaire) -> list[ReadinessFinding]:
+def readiness_warnings(
+    questionnaire: Questionnaire, rows: list[AnswerRow]
+) -> list[ReadinessFinding]:
     """The findings as the readiness report lists them (kind: the rule's ID)."""
     return [
         ReadinessFinding(f.rule, f.message, f.question, f.answer_id)
-        for f in findings(questionnaire)
+        for f in findings(questionnaire, rows)
     ]
 
 

@@ -40,18 +40,9 @@ def _answers(questionnaire: Questionnaire) -> list[tuple]:
     )
 
 
-def gap_analysis(questionnaire: Questionnaire, framework: Framework) -> GapAnalysis:
-    mappings = (
-        ControlMapping.requirements.through.objects.filter(requirement__framework=framework)
-        .order_by()
-        .values_list(*MAPPING_COLUMNS)
-    )
-    return analyse(list(mappings), _answers(questionnaire))
-
-
-def coverage_by_framework(questionnaire: Questionnaire, frameworks: list[Framework]) -> list:
-    """(framework, covered, uncovered) for each of ``frameworks`` (one CCM version's): two
-    queries, their mappings read at once."""
+def gap_analyses(questionnaire: Questionnaire, frameworks: list[Framework]) -> dict:
+    """The questionnaire's GapAnalysis against each of ``frameworks``, by framework id: two
+    queries whatever their number (every mapping of theirs, then the answers, read once)."""
     rows: dict[int, list] = {f.pk: [] for f in frameworks}
     mappings = (
         ControlMapping.requirements.through.objects.filter(requirement__framework__in=frameworks)
@@ -61,8 +52,8 @@ def coverage_by_framework(questionnaire: Questionnaire, frameworks: list[Framewo
     for framework_id, *mapping in mappings:
         rows[framework_id].append(tuple(mapping))
     answers = _answers(questionnaire)
-    result = []
-    for framework in frameworks:
-        analysis = analyse(rows[framework.pk], answers)
-        result.append((framework, analysis.covered, len(analysis.uncovered)))
-    return result
+    return {pk: analyse(found, answers) for pk, found in rows.items()}
+
+
+def gap_analysis(questionnaire: Questionnaire, framework: Framework) -> GapAnalysis:
+    return gap_analyses(questionnaire, [framework])[framework.pk]

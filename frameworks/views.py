@@ -35,7 +35,10 @@ def gap_analysis(request, pk):
     context = {"questionnaire": questionnaire, "choices": choices, "framework": framework}
     if framework is None:
         return render(request, "frameworks/gap_analysis.html", context)
-    analysis = selectors.gap_analysis(questionnaire, framework)
+    # The chosen framework and its siblings of the same CCM version (the per-framework chart).
+    siblings = [f for f in choices if f.ccm_version_id == framework.ccm_version_id]
+    analyses = selectors.gap_analyses(questionnaire, siblings)
+    analysis = analyses[framework.pk]
     domain = request.GET.get("domain", "")
     domain = domain if domain in analysis.by_domain else ""
     owner = request.GET.get("owner", "")
@@ -54,7 +57,6 @@ def gap_analysis(request, pk):
         response = HttpResponse(body, content_type="text/csv" if export == "csv" else XLSX)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    siblings = [f for f in choices if f.ccm_version_id == framework.ccm_version_id]
     context.update(
         analysis=analysis,
         shown=shown,
@@ -75,10 +77,8 @@ def gap_analysis(request, pk):
             f"Coverage per framework (CCM v{framework.ccm_version.version})",
             COVERAGE_PARTS,
             [
-                Bar(each.name, (covered, uncovered))
-                for each, covered, uncovered in selectors.coverage_by_framework(
-                    questionnaire, siblings
-                )
+                Bar(each.name, (analyses[each.pk].covered, len(analyses[each.pk].uncovered)))
+                for each in siblings
             ],
             chart_id="coverage-by-framework",
         ),

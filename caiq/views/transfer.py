@@ -83,8 +83,9 @@ def job_download(request, pk, job_pk):
 @require_GET
 def readiness_page(request, pk):
     questionnaire, _membership = selectors.questionnaire_for_member(request.user, pk)
-    findings = readiness(questionnaire, today=timezone.localdate())
+    rows = selectors.answer_rows(questionnaire)  # read once, for the findings and warnings
+    findings = readiness(questionnaire, today=timezone.localdate(), rows=rows)
     grouped = group_findings(findings, domain_titles(questionnaire))
     context = {"questionnaire": questionnaire, "findings": findings, "grouped": grouped}
-    context["warnings"] = readiness_warnings(questionnaire)
+    context["warnings"] = readiness_warnings(questionnaire, rows)
     return render(request, "caiq/readiness.html", context)

@@ -105,6 +105,7 @@ def test_the_readiness_report_and_its_api_list_the_warnings_until_the_rule_is_of
 def test_another_service_answered_by_another_owner_is_found_across_questionnaires(
     team, small_questionnaire, admin_membership
 ):
+    from caiq.selectors import answer_rows
     from consistency.selectors import findings
 
     other = questionnaire_create(
@@ -120,7 +121,10 @@ def test_another_service_answered_by_another_owner_is_found_across_questionnaire
         answer="Yes", ssrm="CSC-owned"
     )
 
-    found = [f for f in findings(small_questionnaire) if f.rule == "ssrm-differs-across-services"]
+    rows = answer_rows(small_questionnaire)
+    found = [
+        f for f in findings(small_questionnaire, rows) if f.rule == "ssrm-differs-across-services"
+    ]
 
     assert [(f.question, f.answer_id is not None) for f in found] == [("BCR-01.1", True)]
     assert "CSP-owned in Compute" in found[0].message

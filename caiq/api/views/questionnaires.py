@@ -200,11 +200,12 @@ class QuestionnaireViewSet(
     @action(detail=True, methods=["get"])
     def readiness(self, request, pk=None):
         questionnaire, _membership = self._member_object()
-        findings = readiness(questionnaire, today=timezone.localdate())
+        rows = selectors.answer_rows(questionnaire)  # read once, for findings and warnings
+        findings = readiness(questionnaire, today=timezone.localdate(), rows=rows)
         body = {
             "ready": not findings,
             "findings": findings,
-            "warnings": readiness_warnings(questionnaire),
+            "warnings": readiness_warnings(questionnaire, rows),
         }
         return Response(serializers.ReadinessSerializer(body).data)
 
