@@ -124,3 +124,8 @@ def attach_notes(questionnaire, answers: list) -> None:
             notes.setdefault(pk, []).extend(messages)
     for answer in answers:
         answer.notes = notes.get(answer.pk, [])
+
+
+# Higher apps' panels on every answer card (the answer library): Jinja2 template names, included
+# after the evidence with the card's context. Registered at start-up, as ANSWER_NOTE_SOURCES.
+ANSWER_PANELS: list[str] = []

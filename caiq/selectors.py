@@ -540,7 +540,7 @@ def answers_assigned_to(user: User, membership: Membership) -> QuerySet[Answer]:
 
 
 def answer_history(answer: Answer) -> QuerySet[AnswerChange]:
-    return answer.changes.select_related("changed_by")
+    return answer.changes.select_related("changed_by", "reused_from")
 
 
 def organization_people(membership: Membership) -> QuerySet[User]:

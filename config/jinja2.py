@@ -44,5 +44,7 @@ def environment(**options) -> Environment:
         described=presentation.describe_changes,
         domain_count=presentation.domain_count,
     )
-    env.globals.update(progress_bar=presentation.progress_bar)
+    env.globals.update(
+        progress_bar=presentation.progress_bar, answer_panels=presentation.ANSWER_PANELS
+    )
     return env

@@ -15,4 +15,5 @@ urlpatterns = [
     path("evidence/", include("evidence.urls")),
     path("", include("frameworks.urls")),
     path("", include("consistency.urls")),
+    path("", include("library.urls")),
 ]

@@ -247,10 +247,12 @@ class ChangeSource(models.TextChoices):
     IMPORT = "import", "Import"
     COPY = "copy", "Copy-forward"
     REVIEW = "review", "Review"
+    LIBRARY = "library", "From the library"
 
 
 class AnswerChange(models.Model):
-    """One save of an answer: which fields changed, from what to what, by whom, through where.
+    """One save of an answer: which fields changed, from what to what, by whom, through where
+    (and, for an answer reused from the library, from which questionnaire).
 
     Written by caiq.services in the same transaction as the change, for every write path.
     """
@@ -268,6 +270,11 @@ class AnswerChange(models.Model):
     revision = models.PositiveIntegerField()
     # {"field": [old, new], ...}
     changes = models.JSONField()
+    # An answer reused from the organisation's library (source "library"): the questionnaire
+    # it came from. Kept as null if that questionnaire is deleted later.
+    reused_from = models.ForeignKey(
+        Questionnaire, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-changed_at", "-id"]

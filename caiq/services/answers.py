@@ -58,9 +58,21 @@ def _require_open(questionnaire: Questionnaire) -> None:
         )
 
 
-def _record(answer: Answer, *, user: User | None, source: str, diff: dict) -> AnswerChange:
+def _record(
+    answer: Answer,
+    *,
+    user: User | None,
+    source: str,
+    diff: dict,
+    reused_from: Questionnaire | None = None,
+) -> AnswerChange:
     return AnswerChange.objects.create(
-        answer=answer, changed_by=user, source=source, revision=answer.revision, changes=diff
+        answer=answer,
+        changed_by=user,
+        source=source,
+        revision=answer.revision,
+        changes=diff,
+        reused_from=reused_from,
     )
 
 
@@ -112,6 +124,7 @@ def answer_update(
     values: Mapping[str, str],
     base_revision: int,
     source: str = ChangeSource.PAGE,
+    reused_from: Questionnaire | None = None,
 ) -> Answer:
     """Save ``values`` (a subset of EDITABLE_FIELDS) if nobody saved since ``base_revision``.
 
@@ -119,7 +132,7 @@ def answer_update(
     compare-and-swap on the revision, so a concurrent save between that read and this write
     is caught too, with no lock held. ``membership`` is the acting user's membership of the
     answer's organisation; imports and admin actions by superusers pass None after their own
-    checks.
+    checks. ``reused_from`` names the questionnaire of a library answer being reused.
     """
     if membership is not None:
         require_role(membership, Role.CONTRIBUTOR, "edit answers")
@@ -148,7 +161,7 @@ def answer_update(
         answer.revision, answer.updated_by, answer.updated_at = base_revision + 1, user, now
         if "review_status" in diff:
             _reopen_questionnaire(answer.questionnaire, user, f"{answer.question.code} was changed")
-        _record(answer, user=user, source=source, diff=diff)
+        _record(answer, user=user, source=source, diff=diff, reused_from=reused_from)
     return answer
 
 

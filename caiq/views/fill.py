@@ -189,6 +189,18 @@ def _fragment(request, answer, membership, *, status=200, **extra):
     return render_fragment(request, "caiq/_answer.html", context, status=status)
 
 
+def answer_card(request, answer, membership, *, status=200, **extra):
+    """The answer's card as the fill page shows it, with the page's counts refreshed: the
+    response to a higher app's action on one answer (the library's reuse)."""
+    live = _live(selectors.domain_progress(answer.questionnaire))
+    return _fragment(request, answer, membership, status=status, live=live, **extra)
+
+
+def back_to_answer(answer):
+    """Without JavaScript, an action on one answer returns to it on the fill page."""
+    return _back(answer)
+
+
 def _counted(answer) -> tuple[bool, bool]:
     """What the progress counts see of an answer: answered, approved."""
     return answer.answer != "", answer.review_status == ReviewStatus.APPROVED

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "evidence",
     "frameworks",
     "consistency",
+    "library",
     "dashboard",
 ]
 

@@ -91,6 +91,38 @@ function toggleShortcuts() {
   else dialog.showModal();
 }
 
+// The answer library (l): open the question's panel, which loads its suggestions once, and put
+// the focus on the first "Use this answer" (or on the panel, when there is nothing to reuse).
+function openLibrary(article) {
+  const panel = article.querySelector("details.library");
+  if (!panel) return;
+  const focusFirst = () => {
+    const button = panel.querySelector("[data-action=reuse]");
+    (button || panel.querySelector("summary")).focus();
+  };
+  if (panel.open && panel.querySelector(".suggestions, .library-empty")) {
+    focusFirst();
+    return;
+  }
+  panel.addEventListener("htmx:afterSettle", focusFirst, { once: true });
+  panel.open = true;
+}
+
+// After a reuse the card is replaced: the focus goes back to its answer, where it was.
+let reusedInto = null;
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const form = event.detail.elt;
+  if (form.querySelector && form.querySelector("[data-action=reuse]")) {
+    reusedInto = form.getAttribute("hx-target");
+  }
+});
+document.addEventListener("htmx:afterSettle", () => {
+  if (!reusedInto) return;
+  const article = document.querySelector(reusedInto);
+  reusedInto = null;
+  if (article && article.matches("article.answer")) focusQuestion(article);
+});
+
 document.addEventListener("keydown", (event) => {
   if (!document.querySelector("article.answer")) return;
   const target = event.target;
@@ -116,7 +148,8 @@ document.addEventListener("keydown", (event) => {
   else if (key === "e") {
     const field = article.querySelector("textarea[name=implementation]");
     if (field && !field.disabled && !field.closest("fieldset[disabled]")) field.focus();
-  } else if (key === "r") {
+  } else if (key === "l") openLibrary(article);
+  else if (key === "r") {
     // Queued behind the question's save (hx-sync on the question), then on to the next one.
     if (press(article, "[data-action=ready]")) moveTo(1, false);
   } else if (key === "p") press(article, "[data-action=approve]");
