@@ -147,6 +147,8 @@ def logging_config(log_format: str, *, level: str = "INFO") -> dict:
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             "axes": {"level": "WARNING"},
+            # WeasyPrint logs seven progress steps per PDF at INFO; its warnings still show.
+            "weasyprint": {"level": "WARNING"},
             # gunicorn's own loggers: named here so that Django's configuration, applied when a
             # worker loads the app, keeps them on the same handler instead of dropping them.
             "gunicorn.error": console,

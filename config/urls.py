@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("frameworks.urls")),
     path("", include("consistency.urls")),
     path("", include("library.urls")),
+    path("", include("responsibility.urls")),
 ]

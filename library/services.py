@@ -12,18 +12,21 @@ from caiq.services import answer_update
 from . import selectors
 
 
+def _reused(source: Answer) -> dict[str, str]:
+    return {name: getattr(source, name) for name in selectors.REUSED_FIELDS}
+
+
 def answer_reuse(
     *, answer: Answer, source: Answer, membership: Membership, user: User, base_revision: int
 ) -> Answer:
     """Give ``answer`` the answer, owner and descriptions of ``source`` (from
     ``selectors.library_answer``), if nobody saved ``answer`` since ``base_revision``.
     Internal notes stay as they are: they belong to the questionnaire, not the answer."""
-    values = {name: getattr(source, name) for name in selectors.REUSED_FIELDS}
     return answer_update(
         answer=answer,
         membership=membership,
         user=user,
-        values=values,
+        values=_reused(source),
         base_revision=base_revision,
         source=ChangeSource.LIBRARY,
         reused_from=source.questionnaire,
@@ -61,7 +64,7 @@ def bulk_fill(
                 answer=fill.target,
                 membership=membership,
                 user=user,
-                values={name: getattr(fill.source, name) for name in selectors.REUSED_FIELDS},
+                values=_reused(fill.source),
                 base_revision=fill.target.revision,
                 source=ChangeSource.LIBRARY,
                 reused_from=source,

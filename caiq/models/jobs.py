@@ -15,6 +15,9 @@ class JobKind(models.TextChoices):
     EXPORT_CSV = "export_csv", "Export CSV"
     EXPORT_JSON = "export_json", "Export JSON"
     IMPORT_XLSX = "import_xlsx", "Import CAIQ workbook"
+    # Written by the responsibility app (registered in caiq.services.jobs.OTHER_EXPORTS): a
+    # PDF of a questionnaire with long descriptions takes seconds, too long for a request.
+    EXPORT_RESPONSIBILITY_PDF = "export_crm_pdf", "Customer responsibility matrix (PDF)"
 
 
 class JobStatus(models.TextChoices):

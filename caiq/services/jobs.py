@@ -31,6 +31,9 @@ EXPORTS = {
     JobKind.EXPORT_CSV: (transfer.export_csv, "csv"),
     JobKind.EXPORT_JSON: (transfer.export_json, "json"),
 }
+# Exports of higher apps, registered at start-up (responsibility.apps): kind -> a function of
+# the questionnaire returning (file name, bytes). They are not CSA's workbook: no STAR check.
+OTHER_EXPORTS: dict = {}
 
 
 def _enqueue(job: Job) -> None:
@@ -138,6 +141,11 @@ def job_run(*, job_id: int) -> None:
 
 
 def _run_export(job: Job, questionnaire: Questionnaire) -> None:
+    if job.kind in OTHER_EXPORTS:
+        job.result_name, data = OTHER_EXPORTS[job.kind](questionnaire)
+        job.result.save("result", ContentFile(data), save=False)
+        _finish(job, JobStatus.SUCCEEDED, "Exported.")
+        return
     export, extension = EXPORTS[JobKind(job.kind)]
     rows = answer_rows(questionnaire)  # read once, for the readiness check and the export
     findings = readiness(questionnaire, today=timezone.localdate(), rows=rows)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "frameworks",
     "consistency",
     "library",
+    "responsibility",
     "dashboard",
 ]
 

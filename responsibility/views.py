@@ -1,0 +1,42 @@
+"""The customer responsibility matrix page and its XLSX download; the PDF is a background job
+started from the page (caiq's jobs, listed on the questionnaire's export page)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.middleware import request_memberships
+from caiq.models import JobKind
+from caiq.selectors import questionnaire_for_member
+
+from . import exports, selectors
+from .matrix import EMPTY_MESSAGE
+
+
+def file_response(download: exports.Download) -> HttpResponse:
+    response = HttpResponse(download.body, content_type=download.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{download.name}"'
+    return response
+
+
+@login_required
+@require_GET
+def matrix_page(request, pk):
+    questionnaire, _membership = questionnaire_for_member(
+        request.user, pk, memberships=request_memberships(request)
+    )
+    domains = selectors.customer_matrix(questionnaire)
+    if request.GET.get("format") == "xlsx":
+        return file_response(exports.download(questionnaire, domains, "xlsx"))
+    return render(
+        request,
+        "responsibility/matrix.html",
+        {
+            "questionnaire": questionnaire,
+            "domains": domains,
+            "count": sum(len(d.rows) for d in domains),
+            "empty_message": EMPTY_MESSAGE,
+            "pdf_kind": JobKind.EXPORT_RESPONSIBILITY_PDF,
+        },
+    )
