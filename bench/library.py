@@ -9,7 +9,9 @@ organisation's other answers to that question, approved first, then newest, with
 them. The bulk-fill preview (``GET /questionnaires/<id>/fill-from/?source=<second>``) is timed
 the same way and reported, not judged: its plan reads two questionnaires whatever the
 organisation's size, but its page offers the organisation's questionnaires edited last as
-sources (up to 100 choices: 9 in the baseline), so it shows more at the larger size.
+sources (up to 100 choices: 9 in the baseline), and the seeded questionnaires it fills from
+and into differ between the organisations (the script prints how many answers each preview
+lists), so it shows more at the larger size.
 
 Server time through Django's test Client, in-process, with config.settings.test (DEBUG off);
 queries counted once per row and size, outside the timed runs. The sizes are timed
@@ -87,7 +89,8 @@ def _world(size: int) -> dict:
         with CaptureQueriesContext(connection) as captured:
             response = action()
         queries[row] = len(captured)
-        shown[row] = response.content.count(b'class="suggestion"') if row == "panel" else None
+        marker = b'class="suggestion"' if row == "panel" else b'<tr><th scope="row">'
+        shown[row] = response.content.count(marker)
     answered = (
         Answer.objects.filter(questionnaire__organization=seeded.organization)
         .filter(question__code=QUESTION)
@@ -153,7 +156,8 @@ def main() -> int:
         print(
             f"{size:>5} questionnaires: seeded in {world['seconds']:.0f} s; "
             f"{world['answered']} answers to {QUESTION}; "
-            f"the panel shows {world['shown']['panel']}"
+            f"the panel shows {world['shown']['panel']}, the preview "
+            f"{world['shown']['preview']} answers to fill"
         )
     print(f"\n{'row':<42} {'size':>5} {'median ms':>10} {'min ms':>8} {'queries':>8}")
     ok = True

@@ -42,6 +42,8 @@ def test_confirming_writes_exactly_the_previewed_answers_with_their_source(
     w = library_world
     client.force_login(team.contributor)
     preview = _preview(client, w)
+    assert len(preview.context["plan"]) == 4
+    assert not AnswerChange.objects.filter(answer__questionnaire=w.new).exists()
 
     response = client.post(
         reverse("library:bulk_fill", args=[w.new.pk]),
