@@ -14,9 +14,8 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
@@ -438,13 +437,25 @@ FILL_PAGE_FIELDS = (
 )
 
 
-_comment_counts = (
-    Comment.objects.filter(answer=OuterRef("pk"))
-    .order_by()
-    .values("answer")
-    .annotate(n=Count("*"))
-    .values("n")
-)
+def _quoted(model, field: str = "") -> str:
+    name = connection.ops.quote_name(model._meta.db_table)
+    return f"{name}.{connection.ops.quote_name(field)}" if field else name
+
+
+# Each answer's number of comments, as a correlated count in SQL. Written out rather than as
+# Subquery(OuterRef(...)): Django compiled that subquery anew on every view of the fill page,
+# 0.65 ms of its ~10 (bench/fill_page.py); this costs a third of that. The answer table is the
+# query's own base table, under its own name.
+_COMMENT_COUNT_SQL = "SELECT COUNT(*) FROM {comment} WHERE {comment_answer} = {answer_id}"
+
+
+def _comment_count() -> RawSQL:
+    sql = _COMMENT_COUNT_SQL.format(
+        comment=_quoted(Comment),
+        comment_answer=_quoted(Comment, "answer_id"),
+        answer_id=_quoted(Answer, "id"),
+    )
+    return RawSQL(sql, (), output_field=IntegerField())  # noqa: S611 - no user input
 
 
 def answers_for_fill_page(
@@ -462,7 +473,7 @@ def answers_for_fill_page(
         .only(*FILL_PAGE_FIELDS)
         # A subquery, not Count("comments"): that grouped the whole wide row, which PostgreSQL
         # sorted to aggregate (0.4 ms of the fill page's 12).
-        .annotate(comment_count=Coalesce(Subquery(_comment_counts, output_field=IntegerField()), 0))
+        .annotate(comment_count=_comment_count())
         .order_by("question__position")
     )
     if domain:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("questionnaires/new/", questionnaires.questionnaire_create, name="questionnaire_create"),
     path("questionnaires/mine/", fill.my_questions, name="my_questions"),
     path("questionnaires/<int:pk>/", fill.fill, name="fill"),
+    path("questionnaires/<int:pk>/chart/", fill.answers_chart, name="answers_chart"),
     path("questionnaires/<int:pk>/copy/", questionnaires.questionnaire_copy, name="copy"),
     path(
         "questionnaires/<int:pk>/status/<slug:action>/",

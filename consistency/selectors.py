@@ -2,6 +2,8 @@
 plus two queries: the organisation's switched-off rules, and what its recently edited other
 questionnaires answered."""
 
+from django.db import connection
+
 from caiq.models import Answer, Questionnaire
 from caiq.readiness import Finding as ReadinessFinding
 from caiq.selectors import AnswerRow
@@ -15,9 +17,15 @@ COMPARED = 20
 
 
 def disabled_rules(organization_id: int) -> set[str]:
-    return set(
-        DisabledRule.objects.filter(organization_id=organization_id).values_list("rule", flat=True)
-    )
+    """The rules the organisation switched off. Plain SQL: every view of a domain on the fill
+    page asks, and building the ORM query cost more than running it (bench/fill_page.py)."""
+    table = connection.ops.quote_name(DisabledRule._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rule FROM {table} WHERE organization_id = %s",  # noqa: S608 - our table
+            [organization_id],
+        )
+        return {rule for (rule,) in cursor.fetchall()}
 
 
 def findings(questionnaire: Questionnaire, rows: list[AnswerRow]) -> list[rules.Finding]:

@@ -83,8 +83,9 @@ def answer_reuse(request, pk, answer_pk):
         else:
             messages.success(request, f"Reused an earlier answer for {answer.question.code}.")
         return back_to_answer(answer)
+    # The card comes back with the focus on its answer, where the keyboard user was.
     return answer_card(
-        request, answer, membership, review_error=error, status=400 if error else 200
+        request, answer, membership, review_error=error, status=400 if error else 200, refocus=True
     )
 
 

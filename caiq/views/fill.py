@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -152,11 +153,30 @@ def fill(request, pk):
         return render_fragment(request, "caiq/_questions_swap.html", context)
     context["csrf_token"] = get_token(request)
     context["next_url"] = request.get_full_path()
-    context["answer_chart"] = answer_split_chart(
-        "Answers by domain", live["domains"], label="code", chart_id="answers-by-domain"
-    )
     context["body"] = fragment_html(request, "caiq/_fill_body.html", context)
     return render(request, "caiq/fill.html", context)
+
+
+@login_required
+@require_GET
+def answers_chart(request, pk):
+    """Yes / No / NA / unanswered per domain, as of now: fetched when the fill page's overview
+    is opened (about 12 KB of SVG and table that every view of the page carried before), or a
+    page of its own without script."""
+    questionnaire, _membership = selectors.questionnaire_for_member(
+        request.user, pk, memberships=request_memberships(request)
+    )
+    chart = answer_split_chart(
+        "Answers by domain",
+        selectors.domain_progress(questionnaire),
+        label="code",
+        chart_id="answers-by-domain",
+    )
+    if request.htmx:
+        return HttpResponse(chart)
+    return render(
+        request, "caiq/answers_chart.html", {"questionnaire": questionnaire, "chart": chart}
+    )
 
 
 def _mark_own_content(answers, user) -> None:

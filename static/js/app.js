@@ -91,37 +91,48 @@ function toggleShortcuts() {
   else dialog.showModal();
 }
 
-// The answer library (l): open the question's panel, which loads its suggestions once, and put
-// the focus on the first "Use this answer" (or on the panel, when there is nothing to reuse).
+// Panels whose content is fetched the first time they open: a <details> holding an
+// <a data-load> (what it shows without script), which the fetched fragment replaces. The fill
+// page's chart and each card's answer library; "l" opens the current question's library and
+// puts the focus on its first "Use this answer" (or on the panel, when there is none).
+const panelLoads = new WeakMap(); // panel -> its one request, shared by whoever asks
+function loadPanel(panel) {
+  if (!panelLoads.has(panel)) {
+    const link = panel.querySelector("a[data-load]");
+    panelLoads.set(
+      panel,
+      link && window.htmx
+        ? htmx.ajax("GET", link.getAttribute("href"), { target: link, swap: "outerHTML" })
+        : Promise.resolve(),
+    );
+  }
+  return panelLoads.get(panel);
+}
+
+document.addEventListener(
+  "toggle",
+  (event) => {
+    const panel = event.target;
+    if (panel.open && panel.querySelector && panel.querySelector(":scope > a[data-load]")) {
+      loadPanel(panel);
+    }
+  },
+  true, // toggle does not bubble: listen as it goes down
+);
+
 function openLibrary(article) {
   const panel = article.querySelector("details.library");
   if (!panel) return;
   const focusFirst = () => {
+    // htmx may not have wired the new forms yet when the request's promise resolves: wire
+    // them now, or an Enter at once would post the form without htmx (a full page load).
+    if (window.htmx) htmx.process(panel);
     const button = panel.querySelector("[data-action=reuse]");
     (button || panel.querySelector("summary")).focus();
   };
-  if (panel.open && panel.querySelector(".suggestions, .library-empty")) {
-    focusFirst();
-    return;
-  }
-  panel.addEventListener("htmx:afterSettle", focusFirst, { once: true });
   panel.open = true;
+  loadPanel(panel).then(focusFirst);
 }
-
-// After a reuse the card is replaced: the focus goes back to its answer, where it was.
-let reusedInto = null;
-document.addEventListener("htmx:beforeRequest", (event) => {
-  const form = event.detail.elt;
-  if (form.querySelector && form.querySelector("[data-action=reuse]")) {
-    reusedInto = form.getAttribute("hx-target");
-  }
-});
-document.addEventListener("htmx:afterSettle", () => {
-  if (!reusedInto) return;
-  const article = document.querySelector(reusedInto);
-  reusedInto = null;
-  if (article && article.matches("article.answer")) focusQuestion(article);
-});
 
 document.addEventListener("keydown", (event) => {
   if (!document.querySelector("article.answer")) return;

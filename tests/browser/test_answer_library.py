@@ -24,15 +24,19 @@ def test_a_library_answer_is_reused_with_the_keyboard(page, live_server, team, l
     page.locator(f"#answer-{target.pk}-value").focus()
 
     page.keyboard.press("l")  # open the question's library: the first suggestion takes the focus
-    first = page.locator(f"#library-{target.pk} [data-action=reuse]").first
+    first = page.locator(f"#answer-{target.pk} .library [data-action=reuse]").first
     expect(first).to_be_focused()
-    expect(page.locator(f"#library-{target.pk} .suggestion").first).to_contain_text("Compute 2025")
+    page.evaluate("window.stillThisPage = true")  # a full page load would lose it
+    expect(page.locator(f"#answer-{target.pk} .library .suggestion").first).to_contain_text(
+        "Compute 2025"
+    )
     page.keyboard.press("Enter")
 
     answer_select = page.locator(f"#answer-{target.pk}-value")
     expect(answer_select).to_have_value("Yes", timeout=SAVE_TIMEOUT)
     expect(page.locator(f"#answer-{target.pk}-impl")).to_have_value(f"Old way for {QUESTION}")
     expect(answer_select).to_be_focused()  # back where the user was, in the new card
+    assert page.evaluate("window.stillThisPage") is True  # swapped in place by htmx
     change = AnswerChange.objects.get(answer=target)
     assert (change.source, change.reused_from_id) == (ChangeSource.LIBRARY, w.old.pk)
 
@@ -42,14 +46,29 @@ def test_the_library_panel_opens_with_tab_and_enter(page, live_server, team, lib
     target = w.answer(w.new)
     log_in(page, live_server, team.contributor)
     page.goto(f"{live_server.url}/questionnaires/{w.new.pk}/?domain=A%26A")
-    summary = page.locator(f"#library-{target.pk} summary")
+    summary = page.locator(f"#answer-{target.pk} .library summary")
     summary.focus()
 
     page.keyboard.press("Enter")
-    expect(page.locator(f"#library-{target.pk} .suggestion")).to_have_count(2)
+    expect(page.locator(f"#answer-{target.pk} .library .suggestion")).to_have_count(2)
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")  # past the first suggestion, to the second: Storage 2026's
     page.keyboard.press("Enter")
 
     expect(page.locator(f"#answer-{target.pk}-value")).to_have_value("No", timeout=SAVE_TIMEOUT)
     expect(page.locator(f"#answer-{target.pk}-ssrm")).to_have_value("CSC-owned")
+
+
+def test_the_fill_pages_chart_arrives_when_its_overview_opens(
+    page, live_server, team, library_world
+):
+    w = library_world
+    log_in(page, live_server, team.contributor)
+    page.goto(f"{live_server.url}/questionnaires/{w.new.pk}/")
+    assert page.locator("#answers-by-domain").count() == 0
+
+    page.get_by_text("Answers by domain", exact=True).click()
+
+    chart = page.locator("#answers-by-domain svg")
+    expect(chart).to_be_visible()
+    expect(page.locator("#answers-by-domain-table tbody tr")).to_have_count(3)

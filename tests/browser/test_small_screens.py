@@ -89,6 +89,7 @@ SIGNED_IN_PAGES = (
     "/questionnaires/{q}/answers/{answer}/history/",
     "/questionnaires/{q}/answers/{answer}/library/",
     "/questionnaires/{q}/fill-from/",
+    "/questionnaires/{q}/chart/",
     "/questionnaires/{q}/responsibilities/",
     "/questionnaires/mine/",
     "/catalog/",

@@ -50,14 +50,33 @@ def test_the_fill_page_charts_its_domains_answers(client, team, small_questionna
         answer="NA"
     )
     client.force_login(team.viewer)
+    chart_url = reverse("caiq:answers_chart", args=[small_questionnaire.pk])
 
     page = client.get(reverse("caiq:fill", args=[small_questionnaire.pk])).text
+    fragment = client.get(chart_url, headers={"HX-Request": "true"}).text
+    alone = client.get(chart_url).text
 
-    assert table_rows(page, "answers-by-domain") == {
+    # The fill page links the chart, fetched when its overview opens (or a page without script).
+    assert "answers-by-domain" not in page
+    assert f'href="{chart_url}" data-load' in page
+    expected = {
         "A&amp;A": ["1", "0", "1", "1", "3"],
         "AIS": ["0", "0", "0", "3", "3"],
         "BCR": ["0", "0", "0", "4", "4"],
     }
+    assert table_rows(fragment, "answers-by-domain") == expected
+    assert fragment.startswith('<figure class="chart"')
+    assert table_rows(alone, "answers-by-domain") == expected
+    assert "<!doctype html>" in alone.lower()
+
+
+@pytest.mark.django_db
+def test_another_organisations_fill_chart_is_a_404(client, team, small_questionnaire):
+    client.force_login(team.outsider)
+
+    response = client.get(reverse("caiq:answers_chart", args=[small_questionnaire.pk]))
+
+    assert response.status_code == 404
 
 
 @pytest.mark.django_db
