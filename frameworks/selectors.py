@@ -2,12 +2,11 @@
 the number of requirements). The questionnaire is always reached through caiq's scoped
 selector, so another organisation's questionnaire is a 404 here too."""
 
-import re
-
 from django.db.models import QuerySet
 from django.http import Http404
 
 from caiq.models import Answer, Questionnaire
+from config.ids import parse_id
 
 from .gaps import GapAnalysis, analyse
 from .models import ControlMapping, Framework
@@ -21,9 +20,8 @@ def framework_choices() -> QuerySet[Framework]:
 
 
 def framework_or_404(pk) -> Framework:
-    # ASCII digits within a 64-bit id: str.isdigit() also takes "²", which int() refuses.
-    valid = re.fullmatch(r"[0-9]{1,18}", str(pk))
-    framework = framework_choices().filter(pk=int(pk)).first() if valid else None
+    pk = parse_id(str(pk))
+    framework = framework_choices().filter(pk=pk).first() if pk is not None else None
     if framework is None:
         raise Http404("No such framework.")
     return framework

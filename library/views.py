@@ -15,12 +15,9 @@ from caiq.models import QuestionnaireStatus
 from caiq.services import StaleAnswer
 from caiq.views.fill import answer_card, back_to_answer
 from config.fragments import fragment_html, render_fragment
+from config.ids import parse_id
 
 from . import selectors, services
-
-
-def _digits(value: str) -> int | None:
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 def _can_write(membership, questionnaire) -> bool:
@@ -54,8 +51,8 @@ def answer_library(request, pk, answer_pk):
 @require_POST
 def answer_reuse(request, pk, answer_pk):
     answer, membership = caiq_selectors.answer_for_member(request.user, pk, answer_pk)
-    source_pk = _digits(request.POST.get("source", ""))
-    revision = _digits(request.POST.get("revision", ""))
+    source_pk = parse_id(request.POST.get("source", ""))
+    revision = parse_id(request.POST.get("revision", ""))
     error = None
     if source_pk is None or revision is None:
         error = "Choose an answer from the library."
@@ -96,7 +93,7 @@ def bulk_fill(request, pk):
     if not _can_write(membership, target):
         raise PermissionDenied("Filling answers needs a contributor of an open questionnaire.")
     data = request.POST if request.method == "POST" else request.GET
-    source_pk = _digits(data.get("source", ""))
+    source_pk = parse_id(data.get("source", ""))
     source = selectors.source_questionnaire(target, source_pk) if source_pk else None
     if request.method == "POST" and source is not None:
         try:

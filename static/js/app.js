@@ -99,10 +99,14 @@ const panelLoads = new WeakMap(); // panel -> its one request, shared by whoever
 function loadPanel(panel) {
   if (!panelLoads.has(panel)) {
     const link = panel.querySelector("a[data-load]");
+    // htmx may not have wired the new content's forms when its promise resolves: wire them
+    // then, or an Enter at once would post a form without htmx (a full page load).
     panelLoads.set(
       panel,
       link && window.htmx
-        ? htmx.ajax("GET", link.getAttribute("href"), { target: link, swap: "outerHTML" })
+        ? htmx
+            .ajax("GET", link.getAttribute("href"), { target: link, swap: "outerHTML" })
+            .then(() => htmx.process(panel))
         : Promise.resolve(),
     );
   }
@@ -124,9 +128,6 @@ function openLibrary(article) {
   const panel = article.querySelector("details.library");
   if (!panel) return;
   const focusFirst = () => {
-    // htmx may not have wired the new forms yet when the request's promise resolves: wire
-    // them now, or an Enter at once would post the form without htmx (a full page load).
-    if (window.htmx) htmx.process(panel);
     const button = panel.querySelector("[data-action=reuse]");
     (button || panel.querySelector("summary")).focus();
   };
