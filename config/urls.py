@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("consistency.urls")),
     path("", include("library.urls")),
     path("", include("responsibility.urls")),
+    path("", include("integrations.urls")),
 ]

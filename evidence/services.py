@@ -17,6 +17,7 @@ from accounts.models import Membership, Role, User, require_role
 from audit.models import EventKind
 from audit.services import audit_record
 from caiq.models import Answer, QuestionnaireStatus
+from config.events import publish
 
 from . import scanning
 from .models import (
@@ -280,6 +281,16 @@ def evidence_send_reminders(*, today: datetime.date | None = None) -> int:
             from_email=None,
             recipient_list=[owner.email],
         )
+        for item in items:
+            publish(
+                "evidence.expired" if item.valid_until < today else "evidence.expiring",
+                organization_id=item.organization_id,
+                data={
+                    "evidence": item.pk,
+                    "title": item.title,
+                    "valid_until": item.valid_until.isoformat(),
+                },
+            )
         Evidence.objects.filter(pk__in=[item.pk for item in items]).update(last_reminded_on=today)
         sent += 1
     return sent

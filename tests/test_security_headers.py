@@ -23,6 +23,7 @@ from accounts.tokens import api_token_create
 from caiq.models import Job, JobKind, JobStatus
 from evidence.models import EvidenceLink
 from evidence.services import evidence_create
+from integrations.models import Endpoint
 from tests.caiq.conftest import admin_membership, small_catalog, small_questionnaire  # noqa: F401
 from tests.evidence.conftest import pdf_file, store  # noqa: F401
 
@@ -95,6 +96,8 @@ PARAMETERS = (
     (r"^evidence/links/\{pk\}$", "evidence_link"),
     (r"^orgs/\{slug\}$", "slug"),
     (r"^orgs/\{\}/library/\{code\}$", "control_code"),
+    (r"^orgs/\{\}/webhooks/\{pk\}$", "webhook"),
+    (r"deliveries/\{delivery_pk\}$", "webhook_delivery"),
     (r"members/\{membership_id\}$", "membership"),
     (r"orgs/\{\}/invitations/\{invitation_id\}$", "invitation"),
     (r"^invitations/\{token\}$", "invitation_token"),
@@ -187,6 +190,9 @@ def world(team, small_questionnaire, store) -> dict:  # noqa: F811
         organization=team.org,
         acting_membership=membership,
     )
+    webhook = Endpoint.objects.create(
+        organization=team.org, url="https://example.com/hook", events=["answer.approved"]
+    )
     return {
         "questionnaire": small_questionnaire.pk,
         "answer": answer.pk,
@@ -198,6 +204,10 @@ def world(team, small_questionnaire, store) -> dict:  # noqa: F811
         "evidence_link": link.pk,
         "version_number": 1,
         "control_code": answer.question.control.code,
+        "webhook": webhook.pk,
+        "webhook_delivery": webhook.deliveries.create(
+            message_id="msg_1", event="answer.approved", payload={}, next_attempt_at=job.created_at
+        ).pk,
         "catalog_version": small_questionnaire.version_id,
         "version": small_questionnaire.version.caiq_version,
         "domain": answer.question.control.domain_id,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import ApiToken, Membership, Role, User, require_role
 from audit.models import EventKind
 from audit.services import audit_record
+from config.events import publish
 
 from ..answer_rules import (
     CONTENT_FIELDS,
@@ -23,6 +24,7 @@ from ..answer_rules import (
     content_authors_since_approval,
     value_problems,
 )
+from ..events import questionnaire_status_changed
 from ..models import (
     Answer,
     AnswerChange,
@@ -85,6 +87,11 @@ def _reopen_questionnaire(questionnaire: Questionnaire, actor: User | None, why:
         ).update(status=QuestionnaireStatus.IN_REVIEW)
         questionnaire.status = QuestionnaireStatus.IN_REVIEW
         if reopened:
+            questionnaire_status_changed(
+                questionnaire,
+                QuestionnaireStatus.APPROVED.value,
+                QuestionnaireStatus.IN_REVIEW.value,
+            )
             audit_record(
                 EventKind.QUESTIONNAIRE_STATUS_CHANGED,
                 organization=questionnaire.organization,
@@ -265,7 +272,21 @@ def answer_approve(
             raise ValidationError(problems)
         if current.review_status == ReviewStatus.APPROVED:
             return current
-        return _set_review_status(current, user=user, status=ReviewStatus.APPROVED, source=source)
+        approved = _set_review_status(
+            current, user=user, status=ReviewStatus.APPROVED, source=source
+        )
+        publish(
+            "answer.approved",
+            organization_id=current.questionnaire.organization_id,
+            data={
+                "questionnaire": current.questionnaire_id,
+                "answer": current.pk,
+                "question": current.question.code,
+                "revision": approved.revision,
+                "approved_by": user.email,
+            },
+        )
+        return approved
 
 
 def answer_request_changes(

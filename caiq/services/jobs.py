@@ -18,6 +18,7 @@ from kombu.exceptions import OperationalError
 
 from accounts.models import Membership, Role, User, require_role
 from audit.context import bound_address, current_address
+from config.events import publish
 
 from ..models import Job, JobKind, JobStatus, Questionnaire
 from ..readiness import readiness
@@ -145,6 +146,7 @@ def _run_export(job: Job, questionnaire: Questionnaire) -> None:
         job.result_name, data = OTHER_EXPORTS[job.kind](questionnaire)
         job.result.save("result", ContentFile(data), save=False)
         _finish(job, JobStatus.SUCCEEDED, "Exported.")
+        _export_finished(job)
         return
     export, extension = EXPORTS[JobKind(job.kind)]
     rows = answer_rows(questionnaire)  # read once, for the readiness check and the export
@@ -154,6 +156,21 @@ def _run_export(job: Job, questionnaire: Questionnaire) -> None:
     job.result.save("result", ContentFile(data), save=False)
     state = "STAR-ready" if not findings else f"not ready: {len(findings)} finding(s)"
     _finish(job, JobStatus.SUCCEEDED, f"Exported ({state}).", ready=not findings)
+    _export_finished(job)
+
+
+def _export_finished(job: Job) -> None:
+    publish(
+        "export.finished",
+        organization_id=job.organization_id,
+        data={
+            "job": job.pk,
+            "questionnaire": job.questionnaire_id,
+            "kind": job.kind,
+            "file": job.result_name,
+            "star_ready": job.ready,
+        },
+    )
 
 
 def _run_import(job: Job, questionnaire: Questionnaire) -> None:

@@ -10,6 +10,7 @@ from accounts.models import Membership, Role, User, require_role
 from audit.models import EventKind
 from audit.services import audit_record
 
+from ..events import questionnaire_status_changed
 from ..models import (
     Answer,
     AnswerChange,
@@ -160,7 +161,8 @@ def _transition(
             f"A questionnaire that is {questionnaire.get_status_display().lower()} cannot "
             f"become {QuestionnaireStatus(to).label.lower()}."
         )
-    details = {"from": questionnaire.status, "to": to}
+    old = questionnaire.status
+    details = {"from": old, "to": to}
     questionnaire.status = to
     for key, value in fields.items():
         setattr(questionnaire, key, value)
@@ -173,6 +175,9 @@ def _transition(
         actor=actor,
         target=questionnaire,
         details=details,
+    )
+    questionnaire_status_changed(
+        questionnaire, old, to, **{k: v for k, v in details.items() if k not in ("from", "to")}
     )
     return questionnaire
 

@@ -6,6 +6,7 @@ from django.core.mail import send_mail
 from django.utils import timezone
 
 from accounts.models import Membership, Role
+from config.events import publish
 
 from .. import star
 from ..models import Questionnaire, QuestionnaireStatus
@@ -49,6 +50,16 @@ def star_send_reminders(*, today: datetime.date | None = None) -> int:
                 recipient_list=admins,
             )
             sent += 1
+        publish(
+            "star.renewal_due",
+            organization_id=questionnaire.organization_id,
+            data={
+                "questionnaire": questionnaire.pk,
+                "name": questionnaire.name,
+                "valid_until": current.valid_until.isoformat(),
+                "days_left": current.days_left,
+            },
+        )
         # Recorded even without an admin to tell: the reminder is not owed again.
         Questionnaire.objects.filter(pk=questionnaire.pk).update(star_reminded_days=threshold)
     return sent

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "consistency",
     "library",
     "responsibility",
+    "integrations",
     "dashboard",
 ]
 
@@ -365,4 +366,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
     },
     "star-renewal-reminders": {"task": "caiq.send_star_reminders", "schedule": 24 * 60 * 60},
+    # Webhook retries that came due, and messages whose queueing failed (integrations).
+    "webhook-deliveries": {"task": "integrations.deliver_due", "schedule": 15},
 }
+
+# Webhooks (integrations): outbound requests go to public addresses only, unless this allows
+# private, loopback and link-local ones (development and tests, whose receivers are local).
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+WEBHOOK_CONNECT_TIMEOUT = 5.0
+WEBHOOK_READ_TIMEOUT = 10.0
+# Failed attempts in a row after which an endpoint is switched off and its admins told.
+WEBHOOK_DISABLE_AFTER = 30

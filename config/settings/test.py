@@ -29,6 +29,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The tests' webhook receivers listen on loopback; the SSRF tests switch this off.
+WEBHOOKS_ALLOW_PRIVATE = True
+WEBHOOK_CONNECT_TIMEOUT = 2.0
+WEBHOOK_READ_TIMEOUT = 1.0
 PRIVATE_STORAGE_ROOT = Path(tempfile.mkdtemp(prefix="caiq-test-private-"))
 STORAGES = {
     "default": {

@@ -104,6 +104,7 @@ SIGNED_IN_PAGES = (
     "/orgs/acme/audit/",
     "/orgs/acme/consistency/",
     "/orgs/acme/library/",
+    "/orgs/acme/webhooks/",
     "/orgs/acme/library/A&A-01/",
     "/account/tokens/",
     "/account/tokens/{token}/",
