@@ -118,8 +118,8 @@ def send(
                 redirect=False,
                 preload_content=False,
             )
-            response.read(1024)  # enough to finish the exchange; the body is not kept
-            response.release_conn()
+            # Only the status counts: the body is never read (a receiver cannot make the
+            # worker download anything), and the connection is closed with the pool.
             return Outcome(response.status, took())
     except urllib3.exceptions.TimeoutError:
         return Outcome(None, took(), "No answer within the time limit.")
