@@ -41,7 +41,8 @@ def findings(questionnaire: Questionnaire, rows: list[AnswerRow]) -> list[rules.
     elsewhere: dict[str, list[tuple[str, str]]] = {}
     rows = (
         Answer.objects.filter(questionnaire__in=others, ssrm__in=[rules.CSP_OWNED, rules.CSC_OWNED])
-        .order_by()
+        # Named in a stable order, whatever plan the database picks.
+        .order_by("question__code", "questionnaire__name", "ssrm")
         .values_list("question__code", "ssrm", "questionnaire__name")
         .distinct()
     )

@@ -31,9 +31,11 @@ MAPPING_COLUMNS = ("requirement__code", "controlmapping__control_id", "controlma
 
 
 def _answers(questionnaire: Questionnaire) -> list[tuple]:
+    # In the catalog's order: a control's questions are listed as CSA numbers them, whatever
+    # plan PostgreSQL picks (with answer_library_idx it read them by question, unordered).
     return list(
         Answer.objects.filter(questionnaire=questionnaire)
-        .order_by()
+        .order_by("question__position")
         .values_list("question__control__code", "question__code", "answer", "ssrm")
     )
 
