@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role, User, require_role
 
 from . import transport
-from .models import Attempt, Delivery, DeliveryStatus, Endpoint, WebhookEvent
+from .models import TEST_EVENT, Attempt, Delivery, DeliveryStatus, Endpoint, WebhookEvent
 
 logger = logging.getLogger(__name__)
 # Retries: 30 s, 1 min, 2, 4, ... doubling up to 6 hours; after MAX_ATTEMPTS a message fails
@@ -25,6 +25,8 @@ FIRST_RETRY_SECONDS = 30
 LONGEST_RETRY_SECONDS = 6 * 60 * 60
 MAX_ATTEMPTS = 10
 LEASE_SECONDS = 120
+# The delivery log keeps finished messages this long; pending ones stay until they finish.
+KEEP_DAYS = 30
 
 
 def _disable_after() -> int:
@@ -263,3 +265,38 @@ def delivery_redeliver(*, delivery: Delivery, membership: Membership) -> Deliver
     )
     transaction.on_commit(lambda: _enqueue([delivery.endpoint_id]))
     return again
+
+
+def prune_deliveries(*, now=None) -> int:
+    """Daily: forget delivered and failed messages (with their attempts) older than KEEP_DAYS.
+    Returns how many."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=KEEP_DAYS)
+    old = Delivery.objects.filter(created_at__lt=cutoff).exclude(status=DeliveryStatus.PENDING)
+    _total, by_model = old.delete()
+    return by_model.get(Delivery._meta.label, 0)
+
+
+def endpoint_send_test(*, endpoint: Endpoint, membership: Membership, user: User) -> Delivery:
+    """A ``webhook.test`` message, queued like any other (after those waiting), to check a
+    receiver and its signature check."""
+    require_role(membership, Role.ADMIN, "test webhooks")
+    now = timezone.now()
+    delivery = Delivery.objects.create(
+        endpoint=endpoint,
+        message_id=f"msg_{uuid.uuid4().hex}",
+        event=TEST_EVENT,
+        payload={
+            "type": TEST_EVENT,
+            "timestamp": now.isoformat(),
+            "data": {"endpoint": endpoint.pk, "sent_by": user.email},
+        },
+        next_attempt_at=now,
+    )
+    transaction.on_commit(lambda: _enqueue([endpoint.pk]))
+    return delivery
+
+
+def endpoint_delete(*, endpoint: Endpoint, membership: Membership) -> None:
+    """The endpoint and its log; its waiting messages are not sent."""
+    require_role(membership, Role.ADMIN, "manage webhooks")
+    endpoint.delete()

@@ -91,3 +91,25 @@ def redeliver(request, slug, pk, delivery_pk):
     services.delivery_redeliver(delivery=delivery, membership=membership)
     messages.success(request, f"{delivery.message_id} queued again.")
     return redirect("integrations:endpoint", slug=slug, pk=pk)
+
+
+@login_required
+@require_POST
+def send_test(request, slug, pk):
+    membership = _admin(request, slug)
+    endpoint = selectors.endpoint_or_404(membership, pk)
+    delivery = services.endpoint_send_test(
+        endpoint=endpoint, membership=membership, user=request.user
+    )
+    messages.success(request, f"Test message {delivery.message_id} queued.")
+    return redirect("integrations:endpoint", slug=slug, pk=pk)
+
+
+@login_required
+@require_POST
+def delete(request, slug, pk):
+    membership = _admin(request, slug)
+    endpoint = selectors.endpoint_or_404(membership, pk)
+    services.endpoint_delete(endpoint=endpoint, membership=membership)
+    messages.success(request, f"Webhook endpoint {endpoint.url} deleted.")
+    return redirect("integrations:endpoints", slug=slug)

@@ -368,6 +368,7 @@ CELERY_BEAT_SCHEDULE = {
     "star-renewal-reminders": {"task": "caiq.send_star_reminders", "schedule": 24 * 60 * 60},
     # Webhook retries that came due, and messages whose queueing failed (integrations).
     "webhook-deliveries": {"task": "integrations.deliver_due", "schedule": 15},
+    "webhook-log-pruning": {"task": "integrations.prune_deliveries", "schedule": 24 * 60 * 60},
 }
 
 # Webhooks (integrations): outbound requests go to public addresses only, unless this allows

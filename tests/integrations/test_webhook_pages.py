@@ -84,3 +84,43 @@ def test_webhooks_are_invisible_to_everyone_but_the_organisations_admins(client,
     # The outsider's own organisation does not reach it either.
     client.force_login(team.outsider)
     assert client.get(reverse("integrations:endpoint", args=["globex", hook.pk])).status_code == 404
+
+
+def test_a_test_message_reaches_the_receiver_signed(
+    client, team, receiver, django_capture_on_commit_callbacks
+):
+    from standardwebhooks import Webhook
+
+    client.force_login(team.admin)
+    client.post(
+        reverse("integrations:endpoints", args=["acme"]),
+        {"url": receiver.url, "events": ["answer.approved"]},
+    )
+    hook = Endpoint.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("integrations:send_test", args=["acme", hook.pk]))
+
+    (got,) = receiver.received
+    payload = Webhook(hook.secret).verify(got.body, got.headers)
+    assert payload["type"] == "webhook.test"
+    assert payload["data"]["sent_by"] == team.admin.email
+
+
+def test_deleting_an_endpoint_removes_it_and_its_log(client, team, receiver):
+    client.force_login(team.admin)
+    client.post(
+        reverse("integrations:endpoints", args=["acme"]),
+        {"url": receiver.url, "events": ["questionnaire.status_changed"]},
+    )
+    hook = Endpoint.objects.get()
+    emit(team)
+    client.force_login(team.outsider)
+    assert client.post(reverse("integrations:delete", args=["acme", hook.pk])).status_code == 404
+    client.force_login(team.admin)
+
+    response = client.post(reverse("integrations:delete", args=["acme", hook.pk]))
+
+    assert response.status_code == 302
+    assert not Endpoint.objects.exists()
+    assert not Delivery.objects.exists()

@@ -235,3 +235,20 @@ def test_an_address_turned_private_is_refused_when_sending(team, admin_membershi
     attempt = Attempt.objects.get()
     assert attempt.status_code is None
     assert "public addresses only" in attempt.error
+
+
+def test_the_log_forgets_finished_messages_after_30_days_but_never_pending_ones(
+    team, admin_membership, receiver
+):
+    hook = endpoint(team, admin_membership, receiver.url, ["questionnaire.status_changed"])
+    receiver.script = [200, 500]
+    emit(team, 2)
+    services.deliver_endpoint(hook.pk)  # the first delivered, the second waits for a retry
+    Delivery.objects.update(created_at=timezone.now() - datetime.timedelta(days=31))
+    emit(team)  # a recent one
+
+    pruned = services.prune_deliveries()
+
+    assert pruned == 1
+    assert sorted(hook.deliveries.values_list("status", flat=True)) == ["pending", "pending"]
+    assert Attempt.objects.filter(delivery__endpoint=hook).count() == 1  # the retried one's
