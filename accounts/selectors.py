@@ -45,6 +45,16 @@ def audited_organizations(user: User) -> QuerySet[Organization]:
     return Organization.objects.filter(memberships__user=user, memberships__role=Role.ADMIN)
 
 
+def admin_emails(organization_id: int) -> list[str]:
+    """Where an organisation's notices go (STAR renewals, a webhook switched off): its active
+    admins' addresses."""
+    return list(
+        Membership.objects.filter(
+            organization_id=organization_id, role=Role.ADMIN, user__is_active=True
+        ).values_list("user__email", flat=True)
+    )
+
+
 def membership_or_404(user: User, slug: str, *, role: Role | str = Role.VIEWER) -> Membership:
     """The user's membership of organisation ``slug`` with at least ``role``.
 

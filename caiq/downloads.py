@@ -1,6 +1,8 @@
-"""A finished job's result file as a download (pages and API alike)."""
+"""Downloads: a finished job's result file, or bytes written during the request (pages and
+API alike), always as an attachment of a known type, never sniffed."""
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils.http import content_disposition_header
 
 from audit.models import EventKind
 from audit.services import audit_record
@@ -37,4 +39,16 @@ def job_result_response(job: Job, user) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def attachment(body: bytes, filename: str) -> HttpResponse:
+    """Bytes written during the request (a gap analysis, a responsibility matrix) as a file,
+    its type from its extension, as a job's result is served."""
+    extension = filename.rpartition(".")[2]
+    response = HttpResponse(
+        body, content_type=CONTENT_TYPES.get(extension, "application/octet-stream")
+    )
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
     return response

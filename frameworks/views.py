@@ -3,12 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
 from accounts.middleware import request_memberships
+from caiq.downloads import attachment
 from caiq.models import SsrmOwnership
 from caiq.selectors import questionnaire_for_member
 from caiq.views.catalog import platform_operator_required
@@ -20,7 +20,6 @@ from .gaps import COVERED, UNCOVERED
 from .models import CcmVersion
 from .services import CcmImportError, ccm_import
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COVERAGE_PARTS = (Part("Covered", "covered"), Part("Uncovered", "uncovered"))
 
 
@@ -54,9 +53,7 @@ def gap_analysis(request, pk):
             if export == "csv"
             else exports.as_xlsx(shown, f"{questionnaire.name}: {framework.name}")
         )
-        response = HttpResponse(body, content_type="text/csv" if export == "csv" else XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return attachment(body, name)
     context.update(
         analysis=analysis,
         shown=shown,

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User, require_role
+from accounts.selectors import admin_emails
 
 from . import transport
 from .models import TEST_EVENT, Attempt, Delivery, DeliveryStatus, Endpoint, WebhookEvent
@@ -156,11 +157,7 @@ def _attempt(endpoint: Endpoint, delivery: Delivery, now) -> bool:
 def _disable(endpoint: Endpoint, why: str) -> None:
     Endpoint.objects.filter(pk=endpoint.pk).update(is_active=False, disabled_reason=why)
     endpoint.is_active, endpoint.disabled_reason = False, why
-    admins = list(
-        Membership.objects.filter(
-            organization_id=endpoint.organization_id, role=Role.ADMIN, user__is_active=True
-        ).values_list("user__email", flat=True)
-    )
+    admins = admin_emails(endpoint.organization_id)
     if admins:
         transaction.on_commit(
             lambda: send_mail(

@@ -13,15 +13,10 @@ from caiq.models import Questionnaire
 from . import pdf, selectors, xlsx
 from .matrix import EMPTY_MESSAGE, Domain
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PDF = "application/pdf"
-FORMATS = {"xlsx": XLSX, "pdf": PDF}
-
 
 @dataclass(frozen=True)
 class Download:
     name: str
-    content_type: str
     body: bytes
 
 
@@ -52,7 +47,7 @@ def download(questionnaire: Questionnaire, domains: list[Domain], kind: str) -> 
             },
         )
         body = pdf.html_to_pdf(html)
-    return Download(name, FORMATS[kind], body)
+    return Download(name, body)
 
 
 def pdf_export(questionnaire: Questionnaire) -> tuple[str, bytes]:

@@ -2,22 +2,16 @@
 started from the page (caiq's jobs, listed on the questionnaire's export page)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.middleware import request_memberships
+from caiq.downloads import attachment
 from caiq.models import JobKind
 from caiq.selectors import questionnaire_for_member
 
 from . import exports, selectors
 from .matrix import EMPTY_MESSAGE
-
-
-def file_response(download: exports.Download) -> HttpResponse:
-    response = HttpResponse(download.body, content_type=download.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{download.name}"'
-    return response
 
 
 @login_required
@@ -28,7 +22,8 @@ def matrix_page(request, pk):
     )
     domains = selectors.customer_matrix(questionnaire)
     if request.GET.get("format") == "xlsx":
-        return file_response(exports.download(questionnaire, domains, "xlsx"))
+        made = exports.download(questionnaire, domains, "xlsx")
+        return attachment(made.body, made.name)
     return render(
         request,
         "responsibility/matrix.html",

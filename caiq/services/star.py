@@ -5,7 +5,7 @@ import datetime
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from accounts.models import Membership, Role
+from accounts.selectors import admin_emails
 from config.events import publish
 
 from .. import star
@@ -29,11 +29,7 @@ def star_send_reminders(*, today: datetime.date | None = None) -> int:
         threshold = star.reminder_due(current.days_left, questionnaire.star_reminded_days)
         if threshold is None:
             continue
-        admins = list(
-            Membership.objects.filter(
-                organization=questionnaire.organization, role=Role.ADMIN, user__is_active=True
-            ).values_list("user__email", flat=True)
-        )
+        admins = admin_emails(questionnaire.organization_id)
         if admins:
             send_mail(
                 subject=(

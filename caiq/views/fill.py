@@ -216,17 +216,13 @@ def answer_card(request, answer, membership, *, status=200, **extra):
     return _fragment(request, answer, membership, status=status, live=live, **extra)
 
 
-def back_to_answer(answer):
-    """Without JavaScript, an action on one answer returns to it on the fill page."""
-    return _back(answer)
-
-
 def _counted(answer) -> tuple[bool, bool]:
     """What the progress counts see of an answer: answered, approved."""
     return answer.answer != "", answer.review_status == ReviewStatus.APPROVED
 
 
-def _back(answer):
+def back_to_answer(answer):
+    """Without JavaScript, an action on one answer returns to it on the fill page."""
     return redirect(f"{reverse('caiq:fill', args=[answer.questionnaire_id])}#answer-{answer.pk}")
 
 
@@ -263,7 +259,7 @@ def answer_save(request, pk, answer_pk):
     except ValidationError as error:
         if not request.htmx:
             messages.error(request, " ".join(error.messages))
-            return _back(answer)
+            return back_to_answer(answer)
         return _fragment(
             request,
             answer,
@@ -273,7 +269,7 @@ def answer_save(request, pk, answer_pk):
         )
     if not request.htmx:
         messages.success(request, f"Saved {saved.question.code}.")
-        return _back(saved)
+        return back_to_answer(saved)
     # The progress line and domain counts move only when the answer became answered or
     # unanswered, or left "approved": most saves (a description being typed, Yes -> No) leave
     # every count as the page shows it, and skip the count query.
@@ -323,7 +319,7 @@ def answer_review(request, pk, answer_pk, action):
     if not request.htmx:
         if error:
             messages.error(request, error)
-        return _back(answer)
+        return back_to_answer(answer)
     live = _live(selectors.domain_progress(answer.questionnaire))
     return _fragment(
         request,

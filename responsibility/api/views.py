@@ -10,11 +10,11 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from caiq.api.views.common import ERRORS
+from caiq.downloads import CONTENT_TYPES, attachment
 from caiq.selectors import questionnaire_for_member
 
 from .. import exports, selectors
 from ..matrix import EMPTY_MESSAGE
-from ..views import file_response
 from .serializers import MatrixSerializer
 
 
@@ -43,10 +43,11 @@ def matrix(request, pk):
     tags=["questionnaires"],
     summary="The customer responsibility matrix as an XLSX workbook",
     description="The print-ready PDF is a job: POST .../jobs/ with kind export_crm_pdf.",
-    responses={(200, exports.XLSX): OpenApiResponse(OpenApiTypes.BINARY), **ERRORS},
+    responses={(200, CONTENT_TYPES["xlsx"]): OpenApiResponse(OpenApiTypes.BINARY), **ERRORS},
 )
 @api_view(["GET"])
 def matrix_xlsx(request, pk):
     questionnaire, _membership = questionnaire_for_member(request.user, pk)
     domains = selectors.customer_matrix(questionnaire)
-    return file_response(exports.download(questionnaire, domains, "xlsx"))
+    made = exports.download(questionnaire, domains, "xlsx")
+    return attachment(made.body, made.name)
