@@ -22,6 +22,8 @@ class EventKind(models.TextChoices):
     EVIDENCE_LINKED = "evidence.linked", "Evidence linked"
     EVIDENCE_UNLINKED = "evidence.unlinked", "Evidence unlinked"
     EXPORT_DOWNLOADED = "export.downloaded", "Export downloaded"
+    SHARE_LINK_CREATED = "share_link.created", "Share link created"
+    SHARE_LINK_REVOKED = "share_link.revoked", "Share link revoked"
 
 
 class AuditEvent(models.Model):

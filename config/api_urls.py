@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("evidence.api.urls")),
     path("", include("frameworks.api.urls")),
     path("", include("responsibility.api.urls")),
+    path("", include("sharing.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path(

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("library.urls")),
     path("", include("responsibility.urls")),
     path("", include("integrations.urls")),
+    path("", include("sharing.urls")),
 ]

@@ -6,6 +6,7 @@ carries the strict policy, and no HTML page holds inline script or style the pol
 A new route joins by existing; a parameter the table cannot fill fails the test, naming it.
 """
 
+import datetime
 import hashlib
 import re
 from pathlib import Path
@@ -24,6 +25,8 @@ from caiq.models import Job, JobKind, JobStatus
 from evidence.models import EvidenceLink
 from evidence.services import evidence_create
 from integrations.models import Endpoint
+from sharing.models import ShareLink
+from sharing.services import token_hash
 from tests.caiq.conftest import admin_membership, small_catalog, small_questionnaire  # noqa: F401
 from tests.evidence.conftest import pdf_file, store  # noqa: F401
 
@@ -98,6 +101,9 @@ PARAMETERS = (
     (r"^orgs/\{\}/library/\{code\}$", "control_code"),
     (r"^orgs/\{\}/webhooks/\{pk\}$", "webhook"),
     (r"deliveries/\{delivery_pk\}$", "webhook_delivery"),
+    (r"share/\{link_pk\}$", "share_link"),
+    (r"share-links/\{pk\}$", "share_link"),
+    (r"^share/\{token\}$", "share_token"),
     (r"members/\{membership_id\}$", "membership"),
     (r"orgs/\{\}/invitations/\{invitation_id\}$", "invitation"),
     (r"^invitations/\{token\}$", "invitation_token"),
@@ -193,8 +199,18 @@ def world(team, small_questionnaire, store) -> dict:  # noqa: F811
     webhook = Endpoint.objects.create(
         organization=team.org, url="https://example.com/hook", events=["answer.approved"]
     )
+    share = ShareLink.objects.create(
+        organization=team.org,
+        questionnaire=small_questionnaire,
+        recipient="Initech",
+        token_hash=token_hash("share-token"),
+        token_prefix="share-",
+        expires_at=job.created_at + datetime.timedelta(days=1),
+    )
     return {
         "questionnaire": small_questionnaire.pk,
+        "share_link": share.pk,
+        "share_token": "share-token",
         "answer": answer.pk,
         "job": job.pk,
         "job_kind": "export_json",

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "library",
     "responsibility",
     "integrations",
+    "sharing",
     "dashboard",
 ]
 

@@ -15,6 +15,7 @@ What must hold, whatever the endpoint does:
 - members (every role, every token) can read every GET route; authenticated callers never 401.
 """
 
+import datetime
 import itertools
 import json
 import re
@@ -33,6 +34,7 @@ from caiq.models import Job, JobKind, JobStatus
 from caiq.services import questionnaire_create
 from evidence.models import EvidenceLink
 from evidence.services import evidence_create
+from sharing.models import AccessKind, ShareLink
 from tests.evidence.conftest import pdf_file, store  # noqa: F401  (fixture)
 
 API_PREFIX = "api/v1/"
@@ -74,6 +76,7 @@ PARAMETERS = (
     (r"^evidence/\{pk\}$", "evidence", True),
     (r"^evidence/\{\}/versions/\{number\}$", "version_number", True),
     (r"^evidence/\{\}/links/\{answer_id\}$", "answer", True),
+    (r"^share-links/\{pk\}$", "share_link", True),
 )
 # Collections whose list must never hold Acme's ids for the outsider.
 COLLECTIONS = {
@@ -199,6 +202,15 @@ def world(team, small_questionnaire, small_catalog, store, token_for) -> World: 
         base_url="https://caiq.example.test",
     )
     audit_event = AuditEvent.objects.get(kind=EventKind.INVITATION_CREATED, target_id=invitation.pk)
+    share_link = ShareLink.objects.create(
+        organization=team.org,
+        questionnaire=questionnaire,
+        recipient="Acme-Matrix-Share",
+        token_hash="0" * 64,
+        token_prefix="acmesh",
+        expires_at=job.created_at + datetime.timedelta(days=1),
+    )
+    share_link.accesses.create(kind=AccessKind.VIEWED, email="acme-matrix-visitor@example.test")
 
     # Globex has its own, so the outsider's lists are not trivially empty.
     globex_admin = Membership.objects.get(user=team.outsider, organization=team.other_org)
@@ -216,6 +228,7 @@ def world(team, small_questionnaire, small_catalog, store, token_for) -> World: 
         "version_number": 1,
         "job": job.pk,
         "audit_event": audit_event.pk,
+        "share_link": share_link.pk,
         "catalog_version": small_catalog.pk,
         "question": answer.question_id,
         "control": answer.question.control_id,
@@ -226,6 +239,8 @@ def world(team, small_questionnaire, small_catalog, store, token_for) -> World: 
         "Acme-Matrix-Questionnaire",
         "Acme-Matrix-Implementation",
         "Acme-Matrix-Evidence",
+        "Acme-Matrix-Share",
+        "acme-matrix-visitor@example.test",
         "acme-matrix",
         stored.sha256,
         '"acme"',
@@ -374,15 +389,18 @@ def test_the_matrix_size_is_reported(capsys):
 
 # --- Pages with organisation-wide records, beside the API -------------------------------------
 
-# (URL name, whether members below admin may open it). Every persona of a browser session tries
-# each; tokens do not open pages.
-PAGES = (("audit_log", False),)
+# (URL name, whether members below admin may open it, what Acme's admin must see there). Every
+# persona of a browser session tries each; tokens do not open pages.
+PAGES = (
+    ("audit_log", False, "acme-matrix-invitee@example.test"),
+    ("sharing:organization_links", True, "Acme-Matrix-Share"),
+)
 PAGE_PERSONAS = ("anonymous", "outsider", "viewer", "contributor", "reviewer", "admin")
 
 
 def test_every_organisation_page_is_tried_by_every_persona_without_a_leak(world, team, client):
     problems = []
-    for name, members_may in PAGES:
+    for name, members_may, admin_sees in PAGES:
         path = reverse(name, args=["acme"])
         for persona in PAGE_PERSONAS:
             client.logout()
@@ -400,7 +418,7 @@ def test_every_organisation_page_is_tried_by_every_persona_without_a_leak(world,
             leaked = [m for m in world.markers if m.strip('"') in text]
             if persona != "admin" and not members_may and leaked:
                 problems.append(f"{persona:>12} GET {path}: carries Acme data {leaked}")
-            if persona == "admin" and "acme-matrix-invitee@example.test" not in text:
+            if persona == "admin" and admin_sees not in text:
                 problems.append(f"{persona:>12} GET {path}: Acme's own event is missing")
     assert not problems, "\n".join(problems)
 

@@ -5,6 +5,7 @@ assignment, an evidence item, tokens, audit events), plus the signed-out ones. O
 them all and names every page that overflows, so a failure lists the whole damage at once.
 """
 
+import datetime
 import re
 
 import pytest
@@ -12,9 +13,11 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Membership, Role
 from accounts.tokens import api_token_create
-from caiq.services import answer_update, answers_assign, comment_add
+from caiq.models import QuestionnaireStatus
+from caiq.services import answer_update, answers_assign, comment_add, questionnaire_create
 from evidence.models import EvidenceLink
 from evidence.services import evidence_create
+from sharing.services import share_link_create
 from tests.caiq.conftest import admin_membership, small_catalog, small_questionnaire  # noqa: F401
 from tests.evidence.conftest import pdf_file, store  # noqa: F401
 from tests.factories import PASSWORD, MembershipFactory
@@ -67,7 +70,22 @@ def world(team, small_questionnaire, store) -> dict:  # noqa: F811
     )
     EvidenceLink.objects.create(evidence=evidence, answer=answer, linked_by=admin)
     token, _ = api_token_create(name="GRC sync", scope="read", created_by=admin, user=admin)
+    # A visitor's view of a shared questionnaire, with an unbroken string in an answer.
+    shared = questionnaire_create(
+        membership=membership, version=small_questionnaire.version, name="Shared", service_name="S"
+    )
+    shared.answers.update(answer="Yes", ssrm="CSC-owned", csc_responsibilities=f"See {UNBROKEN}")
+    shared.status = QuestionnaireStatus.APPROVED
+    shared.save(update_fields=["status"])
+    _link, share_token = share_link_create(
+        questionnaire=shared,
+        membership=membership,
+        user=admin,
+        recipient="Initech",
+        expires_at=answer.updated_at + datetime.timedelta(days=7),
+    )
     return {
+        "share": share_token,
         "q": small_questionnaire.pk,
         "answer": answer.pk,
         "evidence": evidence.pk,
@@ -91,6 +109,7 @@ SIGNED_IN_PAGES = (
     "/questionnaires/{q}/fill-from/",
     "/questionnaires/{q}/chart/",
     "/questionnaires/{q}/responsibilities/",
+    "/questionnaires/{q}/share/",
     "/questionnaires/mine/",
     "/catalog/",
     "/catalog/v{version}/",
@@ -105,12 +124,13 @@ SIGNED_IN_PAGES = (
     "/orgs/acme/consistency/",
     "/orgs/acme/library/",
     "/orgs/acme/webhooks/",
+    "/orgs/acme/shares/",
     "/orgs/acme/library/A&A-01/",
     "/account/tokens/",
     "/account/tokens/{token}/",
     "/account/password_change/",
 )
-SIGNED_OUT_PAGES = ("/account/login/", "/account/password_reset/")
+SIGNED_OUT_PAGES = ("/account/login/", "/account/password_reset/", "/share/{share}/")
 
 OVERFLOW = """() => {
   const width = window.innerWidth;
@@ -162,7 +182,7 @@ def test_no_page_scrolls_sideways_on_a_small_screen(phone, live_server, team, wo
     phone.on(
         "response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None
     )
-    wide = overflows(phone, live_server, SIGNED_OUT_PAGES)
+    wide = overflows(phone, live_server, [path.format(**world) for path in SIGNED_OUT_PAGES])
     log_in(phone, live_server, team.admin)
     paths = [path.format(**world) for path in SIGNED_IN_PAGES]
 
