@@ -60,7 +60,9 @@ def test_the_load_test_fills_answers_and_pulls_the_api_without_errors():
 def _saturate(*options: str) -> dict:
     database_url, redis_url = _servers()
     command = [sys.executable, "bench/load.py", "--json", "--saturate", "--integrations", "1"]
-    command += ["--step-duration", "4", "--questionnaires", "4", *options]
+    # 6 s windows: at 4 s, a CI machine busy with the rest of the suite once measured a step
+    # with no request in it (or a failure: the report then said neither, hence the messages).
+    command += ["--step-duration", "6", "--questionnaires", "4", *options]
     command += ["--database-url", database_url, "--redis-url", redis_url]
     result = subprocess.run(  # noqa: S603 - our own interpreter and script
         command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
@@ -75,7 +77,9 @@ def test_saturation_measures_every_step_for_one_and_two_processes_while_within_t
     assert [run["processes"] for run in report["runs"]] == [1, 2]
     for run in report["runs"]:
         assert [step["users"] for step in run["steps"]] == [2, 4]
-        assert all(step["requests"] > 0 and step["failures"] == 0 for step in run["steps"])
+        why = {key: run.get(key) for key in ("steps", "error_kinds", "exceptions")}
+        assert all(step["requests"] > 0 for step in run["steps"]), why
+        assert all(step["failures"] == 0 for step in run["steps"]), why
         assert run["saturated_at"] is None
         assert run["last_within"]["users"] == 4
     assert len(report["runs"][1]["served"]) == 2
