@@ -36,6 +36,9 @@ CODE_GUESSES = 5
 # two, too few to flood someone's inbox through our server.
 CODES_PER_WINDOW = 3
 CODE_WINDOW = datetime.timedelta(minutes=15)
+# Codes one link may send in an hour, whatever the addresses: a leaked link without allowed
+# domains must not turn our mail server into someone's spam cannon.
+CODES_PER_LINK_HOUR = 50
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
@@ -177,6 +180,11 @@ def share_code_send(*, link: ShareLink, email: str, user_agent: str = "") -> str
                 "Several codes were sent to this address just now: use the latest one, or ask "
                 "again in a quarter of an hour."
             )
+        last_hour = ShareCode.objects.filter(
+            link=link, created_at__gt=now - datetime.timedelta(hours=1)
+        ).count()
+        if last_hour >= CODES_PER_LINK_HOUR:
+            raise ValidationError("This link has sent many codes in the last hour: try later.")
         code = f"{secrets.randbelow(1_000_000):06d}"
         ShareCode.objects.create(
             link=link,

@@ -212,6 +212,21 @@ def test_an_address_gets_at_most_three_codes_a_quarter_hour(client, make_link):
     assert len(mail.outbox) == 3
 
 
+def test_a_link_sends_a_bounded_number_of_codes_an_hour_whatever_the_addresses(
+    client, make_link, monkeypatch
+):
+    monkeypatch.setattr("sharing.services.CODES_PER_LINK_HOUR", 2)
+    made = make_link(require_email=True)
+    for n in range(2):
+        client.post(reverse("sharing:ask_code", args=[made.token]), {"email": f"{n}@x.example"})
+
+    response = client.post(reverse("sharing:ask_code", args=[made.token]), {"email": "z@x.example"})
+
+    assert response.status_code == 400
+    assert "many codes in the last hour" in response.content.decode()
+    assert len(mail.outbox) == 2
+
+
 def test_the_nda_must_be_accepted_first_and_the_acceptance_is_logged(client, make_link):
     made = make_link(nda_text="Acme-NDA: keep it to yourself.")
 
