@@ -3,6 +3,8 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from accounts.widgets import IsoDateInput
+
 DEFAULT_DAYS = 30
 
 
@@ -12,7 +14,7 @@ class ShareLinkForm(forms.Form):
     )
     expires_on = forms.DateField(
         label="Expires on",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
         help_text="The link stops working at the end of this day.",
     )
     require_email = forms.BooleanField(

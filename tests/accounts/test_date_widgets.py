@@ -9,6 +9,7 @@ from accounts.token_views import ApiTokenEditForm, ApiTokenForm
 from accounts.widgets import IsoDateInput
 from caiq.forms import CopyForwardForm, QuestionnaireForm, SubmissionForm
 from evidence.forms import EvidenceEditForm, EvidenceForm
+from sharing.forms import ShareLinkForm
 
 DAY = datetime.date(2027, 12, 24)
 FORMS = [
@@ -19,6 +20,7 @@ FORMS = [
     SubmissionForm,
     EvidenceForm,
     EvidenceEditForm,
+    ShareLinkForm,
 ]
 
 

@@ -74,7 +74,7 @@ def test_the_visitor_reads_every_answer_and_the_customer_summary_but_no_internal
     ]
     assert response.context["count"] == 10
     assert response["Cache-Control"] == "private, no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "noindex" in response["X-Robots-Tag"]
     assert "Log out" not in text
     assert "/orgs/acme/" not in text
