@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("frameworks.api.urls")),
     path("", include("responsibility.api.urls")),
     path("", include("sharing.api.urls")),
+    path("", include("integrations.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path(

@@ -13,4 +13,5 @@ urlpatterns = [
         views.redeliver,
         name="redeliver",
     ),
+    path("questionnaires/<int:pk>/oscal/", views.oscal_download, name="oscal"),
 ]

@@ -1,16 +1,20 @@
 """An organisation's webhooks, for its admins: endpoints (add, edit, switch on and off) and the
-delivery log with status codes, response times and redelivery."""
+delivery log with status codes, response times and redelivery. A questionnaire's OSCAL export,
+for its organisation's members."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.middleware import request_memberships
 from accounts.models import Role
 from accounts.selectors import membership_or_404
+from caiq.downloads import attachment
+from caiq.selectors import questionnaire_for_member
 
-from . import selectors, services
+from . import exports, selectors, services
 from .models import WebhookEvent
 
 
@@ -113,3 +117,13 @@ def delete(request, slug, pk):
     services.endpoint_delete(endpoint=endpoint, membership=membership)
     messages.success(request, f"Webhook endpoint {endpoint.url} deleted.")
     return redirect("integrations:endpoints", slug=slug)
+
+
+@login_required
+@require_GET
+def oscal_download(request, pk):
+    questionnaire, _membership = questionnaire_for_member(
+        request.user, pk, memberships=request_memberships(request)
+    )
+    made = exports.oscal_download(questionnaire=questionnaire, user=request.user)
+    return attachment(made.body, made.name)
