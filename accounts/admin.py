@@ -5,9 +5,11 @@ from django.core.exceptions import ValidationError
 
 from . import services
 from .admin_mixins import TenantScopedAdminMixin
-from .forms import UserAdminChangeForm, UserAdminCreationForm
+from .forms import AdminLoginForm, UserAdminChangeForm, UserAdminCreationForm
 from .models import Invitation, Membership, Organization, Role, User
 from .selectors import users_visible_to
+
+admin.site.login_form = AdminLoginForm
 
 
 def _is_last_admin(membership: Membership) -> bool:

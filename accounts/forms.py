@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import (
     AdminUserCreationForm,
     AuthenticationForm,
@@ -6,10 +7,22 @@ from django.contrib.auth.forms import (
     UserChangeForm,
 )
 
+from .login_rules import password_login_refusal
 from .models import Role, User
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class LoginRulesMixin:
+    """Refuses, after the password checked out, whom another app's rule keeps off passwords
+    (``accounts.login_rules``: e.g. members of an organisation with mandatory single sign-on)."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        refusal = password_login_refusal(user)
+        if refusal:
+            raise forms.ValidationError(refusal, code="password_login_refused")
+
+
+class EmailAuthenticationForm(LoginRulesMixin, AuthenticationForm):
     """Django's login form, asking for the e-mail address.
 
     The field keeps the name ``username`` because django-axes reads it to count failures.
@@ -25,6 +38,10 @@ class EmailAuthenticationForm(AuthenticationForm):
         # Addresses are stored in lower case; lowering here also keeps "Alice@" and "alice@"
         # on the same lockout counter.
         return self.cleaned_data["username"].strip().lower()
+
+
+class AdminLoginForm(LoginRulesMixin, AdminAuthenticationForm):
+    """The admin site's login form, under the same rules as the site's own."""
 
 
 class InvitationForm(forms.Form):

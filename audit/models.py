@@ -24,6 +24,7 @@ class EventKind(models.TextChoices):
     EXPORT_DOWNLOADED = "export.downloaded", "Export downloaded"
     SHARE_LINK_CREATED = "share_link.created", "Share link created"
     SHARE_LINK_REVOKED = "share_link.revoked", "Share link revoked"
+    SSO_CHANGED = "sso.changed", "Single sign-on settings changed"
 
 
 class AuditEvent(models.Model):

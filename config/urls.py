@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from config.favicon import favicon
 from config.health import healthz
+from sso.urls import oidc_urlpatterns
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -18,5 +19,7 @@ urlpatterns = [
     path("", include("library.urls")),
     path("", include("responsibility.urls")),
     path("", include("integrations.urls")),
+    path("", include("sso.urls")),
+    *oidc_urlpatterns,
     path("", include("sharing.urls")),
 ]

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.domains import parse_domains
 from accounts.models import Membership, Role, User, require_role
 from audit.context import current_address
 from audit.models import EventKind
@@ -39,7 +40,6 @@ CODE_WINDOW = datetime.timedelta(minutes=15)
 # Codes one link may send in an hour, whatever the addresses: a leaked link without allowed
 # domains must not turn our mail server into someone's spam cannon.
 CODES_PER_LINK_HOUR = 50
-DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
 def token_hash(token: str) -> str:
@@ -47,16 +47,7 @@ def token_hash(token: str) -> str:
 
 
 def _clean_domains(text: str) -> str:
-    domains = []
-    for part in re.split(r"[\s,;]+", text.lower()):
-        domain = part.strip().lstrip("@")
-        if not domain:
-            continue
-        if not DOMAIN_RE.match(domain):
-            raise ValidationError(f"“{part}” is not an e-mail domain such as example.com.")
-        if domain not in domains:
-            domains.append(domain)
-    result = " ".join(domains)
+    result = " ".join(parse_domains(text))
     if len(result) > ShareLink._meta.get_field("allowed_domains").max_length:
         raise ValidationError("Too many allowed domains: list at most a few dozen.")
     return result

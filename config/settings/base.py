@@ -57,6 +57,13 @@ INSTALLED_APPS = [
     "csp",
     "audit",
     "accounts",
+    # Single sign-on (sso): django-allauth's social accounts with its OpenID Connect provider.
+    # allauth.account is what socialaccount needs; its own login and signup pages are not mounted.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "sso",
     "caiq",
     "evidence",
     "frameworks",
@@ -83,6 +90,7 @@ MIDDLEWARE = [
     "accounts.middleware.CurrentOrganizationMiddleware",
     "accounts.middleware.AuditAddressMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during login into its response.
@@ -143,6 +151,26 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Single sign-on (sso/): each organisation's OpenID Connect provider is an allauth app built from
+# its OrganizationSSO row by sso.adapter, which also decides who may come in. Users log in by
+# e-mail and have no username. An address is trusted only when the provider marks it verified,
+# and it never logs in an existing account by itself (no e-mail authentication): the adapter
+# links accounts. allauth's own e-mails and verification are off: the provider verified.
+SOCIALACCOUNT_ADAPTER = "sso.adapter.OrganizationSSOAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = int(env("SSO_REQUESTS_TIMEOUT", "10"))
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_EMAIL_NOTIFICATIONS = False
 
 # Login brute force: 5 failures for one e-mail from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))

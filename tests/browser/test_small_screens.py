@@ -125,12 +125,13 @@ SIGNED_IN_PAGES = (
     "/orgs/acme/library/",
     "/orgs/acme/webhooks/",
     "/orgs/acme/shares/",
+    "/orgs/acme/sso/",
     "/orgs/acme/library/A&A-01/",
     "/account/tokens/",
     "/account/tokens/{token}/",
     "/account/password_change/",
 )
-SIGNED_OUT_PAGES = ("/account/login/", "/account/password_reset/", "/share/{share}/")
+SIGNED_OUT_PAGES = ("/account/login/", "/account/password_reset/", "/sso/", "/share/{share}/")
 
 OVERFLOW = """() => {
   const width = window.innerWidth;

@@ -272,7 +272,7 @@ def test_a_draft_questionnaire_cannot_be_shared(admin_membership, team, small_qu
 
 def test_allowed_domains_turn_on_the_email_gate_and_bad_ones_are_refused(make_link):
     assert make_link(allowed_domains="@Initech.example, partner.example").link.require_email
-    with pytest.raises(ValidationError, match="not an e-mail domain"):
+    with pytest.raises(ValidationError, match="is not an e-mail domain"):
         make_link(allowed_domains="not a domain!")
 
 
