@@ -6,6 +6,8 @@ from django.utils import timezone
 
 
 class EventKind(models.TextChoices):
+    # A new kind changes the audit_kind_valid constraint: its migration must end by restoring
+    # the append-only trigger that SQLite's table rebuild drops (audit/migrations/_trigger.py).
     MEMBER_JOINED = "member.joined", "Member joined"
     MEMBER_ROLE_CHANGED = "member.role_changed", "Member's role changed"
     MEMBER_REMOVED = "member.removed", "Member removed"

@@ -47,6 +47,13 @@ def _agent(request) -> str:
     return request.headers.get("User-Agent", "")
 
 
+def _log(request, link: ShareLink, state: dict, kind: AccessKind) -> None:
+    """One row of the link's access log, with the address the visitor confirmed, if any."""
+    services.share_access_log(
+        link=link, kind=kind, email=state.get("email", ""), user_agent=_agent(request)
+    )
+
+
 def _passed(link: ShareLink, state: dict) -> bool:
     return (not link.require_email or bool(state.get("email"))) and (
         not link.nda_text or bool(state.get("nda"))
@@ -72,9 +79,7 @@ def visit(request, token):
     state = _state(request, link)
     if not _passed(link, state):
         return _gate(request, token, link, state)
-    services.share_access_log(
-        link=link, kind=AccessKind.VIEWED, email=state.get("email", ""), user_agent=_agent(request)
-    )
+    _log(request, link, state, AccessKind.VIEWED)
     answers, customer = selectors.shared_answers(link.questionnaire)
     return render(
         request,
@@ -143,12 +148,7 @@ def accept_nda(request, token):
     if request.POST.get("accept") != "yes":
         error = "Tick “I accept” to go on, or close this page."
         return _gate(request, token, link, state, error=error, status=400)
-    services.share_access_log(
-        link=link,
-        kind=AccessKind.NDA_ACCEPTED,
-        email=state.get("email", ""),
-        user_agent=_agent(request),
-    )
+    _log(request, link, state, AccessKind.NDA_ACCEPTED)
     _save_state(request, link, {**state, "nda": True})
     return redirect("sharing:visit", token)
 
@@ -165,10 +165,5 @@ def workbook(request, token):
         body = export_xlsx(questionnaire)
     except ExportError:
         return render(request, "sharing/visit_unavailable.html", {"link": link}, status=503)
-    services.share_access_log(
-        link=link,
-        kind=AccessKind.DOWNLOADED,
-        email=state.get("email", ""),
-        user_agent=_agent(request),
-    )
+    _log(request, link, state, AccessKind.DOWNLOADED)
     return attachment(body, export_filename(questionnaire, "xlsx"))

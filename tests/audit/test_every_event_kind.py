@@ -1,6 +1,7 @@
 """Every kind of audit event is recorded by the act it names: who, which organisation, what,
 and from which address. One performer per kind; a kind without one fails the first test."""
 
+import datetime
 import io
 from collections.abc import Callable
 
@@ -27,6 +28,7 @@ from caiq.services.jobs import job_run
 from caiq.services.transfer import export_xlsx, import_workbook
 from caiq.xlsx.builder import build_caiq_xlsx
 from evidence.services import evidence_create, evidence_link, evidence_unlink
+from sharing.services import share_link_create
 from tests.workbooks import tiny_structure, to_bytes
 
 pytestmark = pytest.mark.django_db
@@ -219,6 +221,60 @@ def export_downloaded(team, questionnaire, client):
     return team.viewer, questionnaire.name, {"kind": "export_xlsx", "job": job.pk}
 
 
+def _approved(questionnaire) -> Questionnaire:
+    questionnaire.status = QuestionnaireStatus.APPROVED
+    questionnaire.save(update_fields=["status"])
+    return questionnaire
+
+
+def share_link_created(team, questionnaire, client):
+    client.force_login(team.admin)
+    response = client.post(
+        reverse("sharing:links", args=[_approved(questionnaire).pk]),
+        {
+            "recipient": "Initech",
+            "expires_on": str(timezone.localdate() + datetime.timedelta(days=9)),
+        },
+        REMOTE_ADDR=ADDRESS,
+    )
+    assert response.status_code == 200
+    return team.admin, "for Initech", {"questionnaire": questionnaire.pk, "nda": False}
+
+
+def share_link_revoked(team, questionnaire, client):
+    link, _token = share_link_create(
+        questionnaire=_approved(questionnaire),
+        membership=admin_of(team),
+        user=team.admin,
+        recipient="Initech",
+        expires_at=timezone.now() + datetime.timedelta(days=3),
+    )
+    client.force_login(team.admin)
+    response = client.post(
+        reverse("sharing:revoke", args=[questionnaire.pk, link.pk]), REMOTE_ADDR=ADDRESS
+    )
+    assert response.status_code == 302
+    return team.admin, "Initech", {}
+
+
+def sso_changed(team, questionnaire, client):
+    client.force_login(team.admin)
+    response = client.post(
+        "/orgs/acme/sso/",
+        {
+            "issuer": "https://idp.acme.test",
+            "client_id": "caiq",
+            "client_secret": "s3cret-value",
+            "domains": "acme.test",
+            "default_role": "viewer",
+            "enabled": "on",
+        },
+        REMOTE_ADDR=ADDRESS,
+    )
+    assert response.status_code == 302
+    return team.admin, "Single sign-on of Acme", {"enabled": True, "secret_changed": True}
+
+
 PERFORMERS: dict[EventKind, Callable] = {
     EventKind.MEMBER_JOINED: member_joined,
     EventKind.MEMBER_ROLE_CHANGED: member_role_changed,
@@ -236,6 +292,9 @@ PERFORMERS: dict[EventKind, Callable] = {
     EventKind.EVIDENCE_LINKED: evidence_linked,
     EventKind.EVIDENCE_UNLINKED: evidence_unlinked,
     EventKind.EXPORT_DOWNLOADED: export_downloaded,
+    EventKind.SHARE_LINK_CREATED: share_link_created,
+    EventKind.SHARE_LINK_REVOKED: share_link_revoked,
+    EventKind.SSO_CHANGED: sso_changed,
 }
 PLATFORM_KINDS = {EventKind.CATALOG_IMPORTED}
 

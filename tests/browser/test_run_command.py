@@ -62,7 +62,7 @@ def test_the_run_command_serves_the_app_and_a_demo_user_browses_the_catalog(runn
     password = printed.split("password for all: ")[1].split(")")[0]
 
     page.goto(base + "/")
-    page.get_by_label("E-mail").fill("viewer@demo.caiq.test")
+    page.get_by_label("E-mail address").fill("viewer@demo.caiq.test")
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="Catalog", exact=True).click()

@@ -74,20 +74,33 @@ def oidc_provider(tmp_path_factory):
             process.kill()
 
 
+def configure(organization, **changes):
+    """``organization``'s single sign-on as saved by the service: on, not mandatory, acme.test
+    addresses joining as viewers, unless ``changes`` say otherwise."""
+    fields = {
+        "actor": None,
+        "issuer": "https://idp.acme.test",
+        "client_id": "caiq",
+        "client_secret": "secret-1234",
+        "domains": ["acme.test"],
+        "default_role": Role.VIEWER,
+        "enabled": True,
+        "enforced": False,
+        **changes,
+    }
+    return sso_config_save(organization=organization, **fields)
+
+
 @pytest.fixture
 def acme_sso(team, oidc_provider):
     """Acme (the team's organisation) signs in through the provider: acme.test addresses join
     as contributors."""
-    return sso_config_save(
-        organization=team.org,
-        actor=None,
+    return configure(
+        team.org,
         issuer=oidc_provider.issuer,
         client_id="caiq-acme",
         client_secret="acme-client-secret-1234",
-        domains=["acme.test"],
         default_role=Role.CONTRIBUTOR,
-        enabled=True,
-        enforced=False,
     )
 
 

@@ -5,7 +5,8 @@ import pytest
 from accounts.models import Role
 from audit.models import AuditEvent, EventKind
 from sso.models import OrganizationSSO
-from sso.services import sso_config_save
+
+from .conftest import configure
 
 pytestmark = pytest.mark.django_db
 
@@ -87,17 +88,7 @@ def test_a_signed_out_visitor_is_sent_to_log_in(client, team):
 
 
 def test_a_domain_another_organisation_signs_in_with_is_refused(client, team):
-    sso_config_save(
-        organization=team.other_org,
-        actor=None,
-        issuer="https://idp.globex.test",
-        client_id="x",
-        client_secret="y",
-        domains=["acme.test"],
-        default_role=Role.VIEWER,
-        enabled=True,
-        enforced=False,
-    )
+    configure(team.other_org, issuer="https://idp.globex.test", client_id="x", client_secret="y")
     client.force_login(team.admin)
 
     response = client.post("/orgs/acme/sso/", form())

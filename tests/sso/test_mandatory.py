@@ -4,10 +4,10 @@ import pytest
 from django.contrib.auth import get_user
 from rest_framework.test import APIClient
 
-from accounts.models import Role
-from sso.services import sso_config_save
 from tests.api.conftest import make_token
 from tests.factories import PASSWORD
+
+from .conftest import configure
 
 pytestmark = pytest.mark.django_db
 
@@ -16,17 +16,7 @@ REFUSAL = "Acme Cloud requires single sign-on: use Sign in with SSO."
 
 @pytest.fixture
 def mandatory(team):
-    return sso_config_save(
-        organization=team.org,
-        actor=None,
-        issuer="https://idp.acme.test",
-        client_id="caiq",
-        client_secret="secret-1234",
-        domains=["acme.test"],
-        default_role=Role.VIEWER,
-        enabled=True,
-        enforced=True,
-    )
+    return configure(team.org, enforced=True)
 
 
 def log_in(client, user, form="/account/login/"):

@@ -5,10 +5,9 @@ from django.contrib.auth import get_user
 
 from accounts.models import Membership, Role, User
 from audit.models import AuditEvent, EventKind
-from sso.services import sso_config_save
 from tests.factories import MembershipFactory, UserFactory
 
-from .conftest import sso_sign_in
+from .conftest import configure, sso_sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -138,16 +137,12 @@ def test_a_new_issuer_forgets_the_links_made_through_the_old_one(client, oidc_pr
     dana = User.objects.get(email="dana@acme.test")
     assert dana.socialaccount_set.filter(provider="org-acme", uid="1").exists()
 
-    sso_config_save(
-        organization=acme_sso.organization,
-        actor=None,
+    configure(
+        acme_sso.organization,
         issuer="https://login.microsoftonline.test/acme/v2.0",
         client_id="caiq-acme",
         client_secret=None,
-        domains=["acme.test"],
         default_role=Role.CONTRIBUTOR,
-        enabled=True,
-        enforced=False,
     )
 
     assert not dana.socialaccount_set.exists()

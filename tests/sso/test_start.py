@@ -3,26 +3,16 @@ organisation's own sign-in page."""
 
 import pytest
 
-from accounts.models import Role
-from sso.services import sso_config_save
 from tests.test_security_headers import INLINE_CODE, STRICT, policy
+
+from .conftest import configure
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def acme_config(team):
-    return sso_config_save(
-        organization=team.org,
-        actor=None,
-        issuer="https://idp.acme.test",
-        client_id="caiq",
-        client_secret="secret-1234",
-        domains=["acme.test"],
-        default_role=Role.VIEWER,
-        enabled=True,
-        enforced=False,
-    )
+    return configure(team.org)
 
 
 def test_the_login_page_offers_sign_in_with_sso(client, db):
@@ -57,17 +47,7 @@ def test_a_switched_off_configuration_is_not_found(client, acme_config):
 def test_the_sign_in_page_lets_its_form_reach_only_the_provider_besides_this_site(
     client, team, oidc_provider
 ):
-    sso_config_save(
-        organization=team.org,
-        actor=None,
-        issuer=oidc_provider.issuer,
-        client_id="caiq",
-        client_secret="secret-1234",
-        domains=["acme.test"],
-        default_role=Role.VIEWER,
-        enabled=True,
-        enforced=False,
-    )
+    configure(team.org, issuer=oidc_provider.issuer)
 
     response = client.get("/sso/acme/login/?next=/evidence/")
 
@@ -81,17 +61,7 @@ def test_the_sign_in_page_lets_its_form_reach_only_the_provider_besides_this_sit
 
 
 def test_an_unreachable_provider_is_said_so_on_the_sign_in_page(client, team):
-    sso_config_save(
-        organization=team.org,
-        actor=None,
-        issuer="http://127.0.0.1:9",  # the discard port: nothing answers
-        client_id="caiq",
-        client_secret="secret-1234",
-        domains=["acme.test"],
-        default_role=Role.VIEWER,
-        enabled=True,
-        enforced=False,
-    )
+    configure(team.org, issuer="http://127.0.0.1:9")  # the discard port: nothing answers
 
     response = client.get("/sso/acme/login/")
 

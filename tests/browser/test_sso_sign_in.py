@@ -4,16 +4,16 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Membership, Role
-from tests.browser.conftest import browser, live_server, page  # noqa: F401
+from tests.sso.conftest import acme_sso, oidc_provider  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_sign_in_with_sso_goes_to_the_provider_and_lands_signed_in_on_the_dashboard(
-    page,  # noqa: F811
-    live_server,  # noqa: F811
-    oidc_provider,
-    acme_sso,
+    page,
+    live_server,
+    oidc_provider,  # noqa: F811
+    acme_sso,  # noqa: F811
 ):
     oidc_provider.sign_in_as("dana@acme.test", name="Dana Scully")
     provider_requests = []
