@@ -5,12 +5,11 @@ below), in pages, admin, API and tasks alike. Another organisation's object is s
 from the scoped queryset, so looking it up answers 404, never 403.
 """
 
-import hashlib
-
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from .digests import secret_digest
 from .models import Invitation, Membership, Organization, Role, User
 
 
@@ -88,16 +87,11 @@ def pending_invitations(organization: Organization) -> QuerySet[Invitation]:
     )
 
 
-def invitation_token_hash(token: str) -> str:
-    """What is stored for an invitation token: the raw token only ever exists in the link."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def invitation_for_token(token: str) -> Invitation | None:
     """The invitation behind a link, whatever its state (the caller decides what is usable)."""
     return (
         Invitation.objects.select_related("organization")
-        .filter(token_hash=invitation_token_hash(token))
+        .filter(token_hash=secret_digest(token))
         .first()
     )
 

@@ -17,9 +17,10 @@ from django.utils import timezone
 from audit.models import EventKind
 from audit.services import audit_record
 
+from .digests import secret_digest
 from .emails import send_invitation_email
 from .models import Invitation, Membership, Organization, Role, User
-from .selectors import invitation_for_token, invitation_token_hash
+from .selectors import invitation_for_token
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -107,7 +108,7 @@ def invitation_create(
         organization=organization,
         email=email,
         role=role,
-        token_hash=invitation_token_hash(token),
+        token_hash=secret_digest(token),
         invited_by=invited_by,
         expires_at=timezone.now() + INVITATION_LIFETIME,
     )

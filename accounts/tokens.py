@@ -6,7 +6,6 @@ organisation with the role the scope allows (viewer for read, contributor for wr
 """
 
 import datetime
-import hashlib
 import hmac
 import secrets
 
@@ -17,16 +16,13 @@ from django.utils import timezone
 from audit.models import EventKind
 from audit.services import audit_record_many
 
+from .digests import secret_digest
 from .models import ApiToken, Membership, Organization, Role, TokenScope, User
 
 TOKEN_PREFIX = "caiq"  # noqa: S105 - a public marker, not a secret
 # last_used_at is a hint for people, not an audit log: write it at most once a minute.
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
 SCOPE_ROLE = {TokenScope.READ: Role.VIEWER, TokenScope.WRITE: Role.CONTRIBUTOR}
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _new_secret() -> tuple[str, str]:
@@ -72,7 +68,7 @@ def api_token_create(
         user=user,
         scope=scope,
         prefix=prefix,
-        key_hash=_digest(secret),
+        key_hash=secret_digest(secret),
         expires_at=expires_at,
         created_by=created_by,
     )
@@ -135,7 +131,7 @@ def api_token_verify(secret: str) -> ApiToken | None:
         .filter(prefix=parts[0])
         .first()
     )
-    if token is None or not hmac.compare_digest(token.key_hash, _digest(secret)):
+    if token is None or not hmac.compare_digest(token.key_hash, secret_digest(secret)):
         return None
     now = timezone.now()
     if token.revoked_at is not None or (token.expires_at and token.expires_at <= now):

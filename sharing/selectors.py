@@ -5,6 +5,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.digests import secret_digest
 from accounts.models import User
 from accounts.selectors import scope_to_user
 from caiq.models import Questionnaire
@@ -12,7 +13,7 @@ from responsibility.matrix import CUSTOMER_OWNERS, Domain, Row, by_domain
 from responsibility.selectors import FIELDS
 
 from .models import AccessKind, ShareAccess, ShareLink
-from .services import SHAREABLE, token_hash
+from .services import SHAREABLE
 
 
 def usable_link(token: str) -> ShareLink:
@@ -21,7 +22,7 @@ def usable_link(token: str) -> ShareLink:
     link = (
         ShareLink.objects.select_related("questionnaire__version", "organization")
         .filter(
-            token_hash=token_hash(token),
+            token_hash=secret_digest(token),
             revoked_at__isnull=True,
             expires_at__gt=timezone.now(),
             questionnaire__status__in=SHAREABLE,

@@ -8,7 +8,6 @@ every step lands in the link's access log.
 """
 
 import datetime
-import hashlib
 import re
 import secrets
 
@@ -20,6 +19,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.digests import secret_digest
 from accounts.domains import parse_domains
 from accounts.models import Membership, Role, User, require_role
 from audit.context import current_address
@@ -40,10 +40,6 @@ CODE_WINDOW = datetime.timedelta(minutes=15)
 # Codes one link may send in an hour, whatever the addresses: a leaked link without allowed
 # domains must not turn our mail server into someone's spam cannon.
 CODES_PER_LINK_HOUR = 50
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _clean_domains(text: str) -> str:
@@ -88,7 +84,7 @@ def share_link_create(
         organization_id=questionnaire.organization_id,
         questionnaire=questionnaire,
         recipient=recipient,
-        token_hash=token_hash(token),
+        token_hash=secret_digest(token),
         token_prefix=token[:6],
         expires_at=expires_at,
         require_email=require_email or bool(domains),
@@ -180,7 +176,7 @@ def share_code_send(*, link: ShareLink, email: str, user_agent: str = "") -> str
         ShareCode.objects.create(
             link=link,
             email=email,
-            code_hash=token_hash(f"{link.pk}:{code}"),
+            code_hash=secret_digest(f"{link.pk}:{code}"),
             created_at=now,
             expires_at=now + datetime.timedelta(minutes=CODE_MINUTES),
         )
@@ -208,7 +204,7 @@ def share_code_check(*, link: ShareLink, email: str, code: str, user_agent: str 
             refusal = "That code has expired: ask for a new one."
         elif pending.attempts >= CODE_GUESSES:
             refusal = "Too many wrong codes: ask for a new one."
-        elif not secrets.compare_digest(pending.code_hash, token_hash(f"{link.pk}:{given}")):
+        elif not secrets.compare_digest(pending.code_hash, secret_digest(f"{link.pk}:{given}")):
             pending.attempts += 1
             pending.save(update_fields=["attempts"])
             refusal = "That code is not the one we sent."

@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from accounts.digests import secret_digest
 from accounts.models import Membership
 from accounts.services import invitation_create
 from accounts.tokens import api_token_create
@@ -26,7 +27,6 @@ from evidence.models import EvidenceLink
 from evidence.services import evidence_create
 from integrations.models import Endpoint
 from sharing.models import ShareLink
-from sharing.services import token_hash
 from tests.caiq.conftest import admin_membership, small_catalog, small_questionnaire  # noqa: F401
 from tests.evidence.conftest import pdf_file, store  # noqa: F401
 
@@ -205,7 +205,7 @@ def world(team, small_questionnaire, store) -> dict:  # noqa: F811
         organization=team.org,
         questionnaire=small_questionnaire,
         recipient="Initech",
-        token_hash=token_hash("share-token"),
+        token_hash=secret_digest("share-token"),
         token_prefix="share-",
         expires_at=job.created_at + datetime.timedelta(days=1),
     )
