@@ -17,6 +17,7 @@ class WebhookEvent(models.TextChoices):
     EVIDENCE_EXPIRING = "evidence.expiring", "Evidence expiring within 30 days"
     EVIDENCE_EXPIRED = "evidence.expired", "Evidence expired"
     STAR_RENEWAL_DUE = "star.renewal_due", "STAR Registry entry due for renewal"
+    SHARE_LINK_ACCESSED = "share_link.accessed", "Share link opened, NDA accepted or downloaded"
 
 
 # Sent only by an admin's "Send a test message", to whichever events the endpoint takes.

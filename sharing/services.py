@@ -26,6 +26,7 @@ from audit.context import current_address
 from audit.models import EventKind
 from audit.services import audit_record
 from caiq.models import Questionnaire, QuestionnaireStatus
+from config.events import publish
 
 from .models import AccessKind, ShareAccess, ShareCode, ShareLink
 
@@ -130,14 +131,37 @@ def share_link_revoke(*, link: ShareLink, membership: Membership, user: User) ->
     return link
 
 
-def share_access_log(*, link: ShareLink, kind: AccessKind, email: str = "", user_agent: str = ""):
-    return ShareAccess.objects.create(
+def share_access_log(
+    *,
+    link: ShareLink,
+    kind: AccessKind,
+    email: str = "",
+    user_agent: str = "",
+    announce: bool = True,
+) -> ShareAccess:
+    """One row of the link's access log; also a ``share_link.accessed`` event for the
+    organisation's webhooks unless ``announce`` is false (a visitor's later page views)."""
+    access = ShareAccess.objects.create(
         link=link,
         kind=kind,
         email=email,
         address=current_address(),
         user_agent=user_agent[:300],
     )
+    if announce and kind != AccessKind.CODE_SENT:
+        publish(
+            "share_link.accessed",
+            organization_id=link.organization_id,
+            data={
+                "share_link": link.pk,
+                "questionnaire": link.questionnaire_id,
+                "recipient": link.recipient,
+                "action": kind,
+                "email": email,
+                "at": access.at.isoformat(),
+            },
+        )
+    return access
 
 
 def _clean_email(link: ShareLink, email: str) -> str:

@@ -47,10 +47,14 @@ def _agent(request) -> str:
     return request.headers.get("User-Agent", "")
 
 
-def _log(request, link: ShareLink, state: dict, kind: AccessKind) -> None:
+def _log(request, link: ShareLink, state: dict, kind: AccessKind, announce=True) -> None:
     """One row of the link's access log, with the address the visitor confirmed, if any."""
     services.share_access_log(
-        link=link, kind=kind, email=state.get("email", ""), user_agent=_agent(request)
+        link=link,
+        kind=kind,
+        email=state.get("email", ""),
+        user_agent=_agent(request),
+        announce=announce,
     )
 
 
@@ -79,7 +83,9 @@ def visit(request, token):
     state = _state(request, link)
     if not _passed(link, state):
         return _gate(request, token, link, state)
-    _log(request, link, state, AccessKind.VIEWED)
+    # Every view is logged; webhooks hear of a visitor's first one (per browser session).
+    _log(request, link, state, AccessKind.VIEWED, announce=not state.get("seen"))
+    _save_state(request, link, {**state, "seen": True})
     answers, customer = selectors.shared_answers(link.questionnaire)
     return render(
         request,

@@ -61,7 +61,9 @@ def test_the_visitor_reads_every_answer_and_the_customer_summary_but_no_internal
 ):
     made = make_link()
 
-    with django_assert_max_num_queries(6):
+    # The link, the log row, the webhook subscribers, the answers; the visitor's new session
+    # (exists?, and an insert within a savepoint): the same at 10 questions or 283.
+    with django_assert_max_num_queries(8):
         response = client.get(made.url)
 
     text = response.content.decode()
@@ -315,3 +317,31 @@ def test_visitor_pages_hold_no_inline_code(client, make_link):
     pages = [client.get(gated.url).content.decode(), client.get(make_link().url).content.decode()]
 
     assert [INLINE_CODE.search(page) for page in pages] == [None, None]
+
+
+def test_webhooks_hear_of_a_visitors_first_view_the_nda_and_each_download(
+    client, team, admin_membership, make_link
+):
+    from integrations.models import WebhookEvent
+    from integrations.services import endpoint_create
+
+    hook = endpoint_create(
+        membership=admin_membership,
+        user=team.admin,
+        url="http://127.0.0.1:9/never-called",
+        events=[WebhookEvent.SHARE_LINK_ACCESSED],
+    )
+    made = make_link(nda_text="NDA")
+    client.post(reverse("sharing:accept_nda", args=[made.token]), {"accept": "yes"})
+    client.get(made.url)
+    client.get(made.url)  # logged, not announced again
+    client.get(reverse("sharing:workbook", args=[made.token]))
+
+    sent = [(d.event, d.payload["data"]["action"]) for d in hook.deliveries.order_by("id")]
+    assert sent == [
+        ("share_link.accessed", "nda_accepted"),
+        ("share_link.accessed", "viewed"),
+        ("share_link.accessed", "downloaded"),
+    ]
+    assert ShareAccess.objects.filter(kind=AccessKind.VIEWED).count() == 2
+    assert hook.deliveries.first().payload["data"]["share_link"] == made.link.pk
