@@ -19,6 +19,7 @@ from audit.services import audit_record
 
 from .digests import secret_digest
 from .emails import send_invitation_email
+from .login_rules import password_login_refusal
 from .models import Invitation, Membership, Organization, Role, User
 from .selectors import invitation_for_token
 
@@ -175,14 +176,21 @@ def invitation_accept(*, token: str, user: User) -> Membership:
 
 @transaction.atomic
 def invitation_accept_with_signup(*, token: str, name: str, password: str) -> Membership:
-    """Create the invited person's account (with the invitation's e-mail) and accept."""
+    """Create the invited person's account (with the invitation's e-mail) and accept.
+
+    Where the organisation keeps its members off passwords (a login rule, e.g. mandatory single
+    sign-on), the new account gets no usable password: the caller then does not log it in."""
     invitation = invitation_check_usable(invitation_for_token(token))
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise ValidationError(
             "An account with this e-mail already exists: log in to accept.", code="user_exists"
         )
     user = User.objects.create_user(email=invitation.email, password=password, name=name)
-    return invitation_accept(token=token, user=user)
+    membership = invitation_accept(token=token, user=user)
+    if password_login_refusal(user):
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return membership
 
 
 @transaction.atomic

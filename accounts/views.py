@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
 from .forms import InvitationForm, InvitationSignupForm, MembershipRoleForm
+from .login_rules import password_login_refusal
 from .middleware import SESSION_KEY
 from .models import Membership, Role, User
 from .selectors import (
@@ -193,6 +194,14 @@ def invitation_accept(request, token):
             )
         except ValidationError as error:
             return _invitation_unusable(request, error)
+        if not membership.user.has_usable_password():
+            # The organisation signs its members in through its identity provider only.
+            messages.success(
+                request,
+                f"Welcome to {membership.organization}. "
+                + (password_login_refusal(membership.user) or ""),
+            )
+            return redirect("login")
         login(request, membership.user, backend=MODEL_BACKEND)
         return _joined(request, membership)
     return render(

@@ -4,6 +4,8 @@ import pytest
 from django.contrib.auth import get_user
 from rest_framework.test import APIClient
 
+from accounts.models import Membership, Role, User
+from accounts.services import invitation_create
 from tests.api.conftest import make_token
 from tests.factories import PASSWORD
 
@@ -89,3 +91,28 @@ def test_api_tokens_of_the_organisation_and_its_members_keep_working(team, manda
         api.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(owner, 'read')}")
 
         assert api.get("/api/v1/questionnaires/").status_code == 200
+
+
+def test_an_invitee_of_a_mandatory_sso_organisation_gets_no_password_and_is_sent_to_sso(
+    client, team, mandatory
+):
+    _invitation, token = invitation_create(
+        organization=team.org,
+        email="newbie@acme.test",
+        role=Role.CONTRIBUTOR,
+        invited_by=team.admin,
+        base_url="http://testserver",
+    )
+
+    response = client.post(
+        f"/invitations/{token}/",
+        {"name": "Newbie", "password1": PASSWORD, "password2": PASSWORD},
+        follow=True,
+    )
+
+    user = User.objects.get(email="newbie@acme.test")
+    assert Membership.objects.filter(user=user, organization=team.org).exists()
+    assert not user.has_usable_password()
+    assert "_auth_user_id" not in client.session
+    assert REFUSAL in response.content.decode()
+    assert response.redirect_chain[-1][0] == "/account/login/"
