@@ -1,6 +1,8 @@
 """Downloads: a finished job's result file, or bytes written during the request (pages and
 API alike), always as an attachment of a known type, never sniffed."""
 
+from dataclasses import dataclass
+
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.http import content_disposition_header
 
@@ -8,6 +10,15 @@ from audit.models import EventKind
 from audit.services import audit_record
 
 from .models import Job, JobKind, JobStatus
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file written during the request: its name (the extension gives its type) and bytes."""
+
+    name: str
+    body: bytes
+
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -3,21 +3,14 @@
 recorded in the organisation's audit log like the workbook exports' downloads
 (caiq.downloads.job_result_response)."""
 
-from dataclasses import dataclass
-
 from django.utils.text import slugify
 
 from audit.models import EventKind
 from audit.services import audit_record
+from caiq.downloads import Download
 from caiq.models import Questionnaire
 
 from . import oscal, selectors
-
-
-@dataclass(frozen=True)
-class Download:
-    name: str
-    body: bytes
 
 
 def oscal_download(*, questionnaire: Questionnaire, user) -> Download:

@@ -2,22 +2,15 @@
 PDF, written by a background job (caiq's jobs; seconds for a questionnaire with long
 descriptions)."""
 
-from dataclasses import dataclass
-
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
+from caiq.downloads import Download
 from caiq.models import Questionnaire
 
 from . import pdf, selectors, xlsx
 from .matrix import EMPTY_MESSAGE, Domain
-
-
-@dataclass(frozen=True)
-class Download:
-    name: str
-    body: bytes
 
 
 def _subtitle(questionnaire: Questionnaire, today) -> str:

@@ -24,10 +24,6 @@ def _questionnaire(request, pk):
     return questionnaire_for_member(request.user, pk, memberships=request_memberships(request))
 
 
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def questionnaire_links(request, pk):
@@ -49,7 +45,7 @@ def questionnaire_links(request, pk):
                 nda_text=form.cleaned_data["nda_text"],
             )
         except ValidationError as error:
-            form.add_error(None, _error_text(error))
+            form.add_error(None, error)
         else:
             # Shown on this response only: the secret is not kept, so no later page can show it.
             created = {
